@@ -1,0 +1,32 @@
+"""``/healthz``: is the database reachable, is Redis, how deep are the job queues."""
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from wechat_hall.extensions import db
+from wechat_hall.jobs import queue
+from wechat_hall.redis_store import get_redis, is_embedded
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    result = {"database": "ok", "redis": "ok", "embedded_jobs": is_embedded()}
+    healthy = True
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:
+        result["database"] = f"error: {type(exc).__name__}"
+        healthy = False
+    try:
+        get_redis().ping()
+    except Exception as exc:
+        result["redis"] = f"error: {type(exc).__name__}"
+        healthy = False
+    try:
+        result["jobs"] = queue.counts()
+    except Exception as exc:
+        result["jobs"] = f"error: {type(exc).__name__}"
+    result["simulator"] = current_app.config["SIMULATOR_ENABLED"]
+    result["status"] = "ok" if healthy else "degraded"
+    return jsonify(result), 200 if healthy else 503

@@ -1,0 +1,5 @@
+"""Staff pages: login, the console, and the back office."""
+
+
+def register(app):
+    pass

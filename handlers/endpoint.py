@@ -1,0 +1,31 @@
+"""``/wechat``: the URL WeChat's servers push to (P-1). Protocol rules: services/inbound."""
+from flask import Blueprint, Response, request
+
+from wechat_hall.services import inbound
+
+from . import router
+
+bp = Blueprint("wechat", __name__)
+
+
+def _text(body, status=200):
+    return Response(body, status=status, mimetype="text/plain")
+
+
+@bp.get("/wechat")
+def verify():
+    try:
+        return _text(inbound.verify_url(request.args))
+    except inbound.Refused as exc:
+        return _text(exc.reason, exc.status)
+
+
+@bp.post("/wechat")
+def receive():
+    try:
+        message, envelope = inbound.open_push(request.args, request.get_data())
+    except inbound.Refused as exc:
+        return _text(exc.reason, exc.status)
+    xml = inbound.respond(message, router)
+    return Response(envelope.seal(xml), mimetype="application/xml" if xml != "success"
+                    else "text/plain")

@@ -1,0 +1,9 @@
+"""SQLAlchemy models. Importing this package registers every table."""
+from wechat_hall.extensions import db  # noqa: F401
+
+from .base import utcnow  # noqa: F401
+from .follower import Follower  # noqa: F401
+from .staff import StaffUser, ROLES  # noqa: F401
+from .office import Office, BusinessType, SlotTemplate  # noqa: F401
+from .outbox import OutboxJob  # noqa: F401
+from .dev_message import DevMessage, DevAttachment  # noqa: F401

@@ -1,0 +1,103 @@
+"""Settings, read once from the environment.
+
+Every setting has an embedded default so that `make run` needs no configuration:
+SQLite in ``instance/``, jobs in-process, the WeChat simulator on, and development
+WeChat credentials that are printed at start-up. Production sets the variables.
+"""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Development credentials: obviously not secret, printed by `make run`.
+DEV_APPID = "wxdev0000hall0001"
+DEV_SECRET = "devsecret0000000000000000000hall"
+DEV_TOKEN = "devtoken"
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _dev_secret_key():
+    """A stable per-checkout secret so sessions survive a restart of `make run`."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'hall.db'}"
+    # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+class Config:
+    """Values read from the environment when the class body runs (at import)."""
+
+    def __init__(self):
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = env.get("REDIS_URL", "")
+        self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or
+                                f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/")
+
+        self.WECHAT_APPID = env.get("WECHAT_APPID") or DEV_APPID
+        self.WECHAT_SECRET = env.get("WECHAT_SECRET") or DEV_SECRET
+        self.WECHAT_TOKEN = env.get("WECHAT_TOKEN") or DEV_TOKEN
+        self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
+        # The simulator is on unless production settings turn it off.
+        self.SIMULATOR_ENABLED = _bool("SIMULATOR_ENABLED", True)
+        # Empty means: the simulator's fake API when it is enabled, WeChat otherwise.
+        self.WECHAT_API_BASE_URL = env.get("WECHAT_API_BASE_URL", "").rstrip("/")
+        # Seconds a push may be old (or early) before it is refused as a replay.
+        self.WECHAT_MAX_CLOCK_SKEW = _int("WECHAT_MAX_CLOCK_SKEW", 300)
+        # Seconds a handler may take before we answer `success` and reply later.
+        self.WECHAT_REPLY_BUDGET = float(env.get("WECHAT_REPLY_BUDGET", "4.0"))
+        # Seconds a push's reply is kept for WeChat's retries (it retries for ~15 s).
+        self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
+        self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.JSON_AS_ASCII = False
+
+        self.STAFF_MAX_FAILED_LOGINS = _int("STAFF_MAX_FAILED_LOGINS", 5)
+        self.STAFF_LOCK_MINUTES = _int("STAFF_LOCK_MINUTES", 15)
+
+        # Adapters (P-8): "dev" backends record what they would send.
+        self.SMS_BACKEND = env.get("SMS_BACKEND", "dev")
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND", "dev")
+        self.BANKCARD_BACKEND = env.get("BANKCARD_BACKEND", "dev")
+        self.SMTP_HOST = env.get("SMTP_HOST", "")
+        self.SMTP_PORT = _int("SMTP_PORT", 465)
+        self.SMTP_USER = env.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = env.get("SMTP_PASSWORD", "")
+        self.MAIL_FROM = env.get("MAIL_FROM", "hall@example.invalid")
+        self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
+        self.SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
+
+        self.TIMEZONE = "Asia/Shanghai"
+        self.TESTING = False
+
+    def as_dict(self):
+        return {k: v for k, v in vars(self).items() if k.isupper()}

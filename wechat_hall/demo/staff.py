@@ -1,0 +1,24 @@
+"""Demo staff accounts, one per role (the passwords are printed by `make run`)."""
+from models import Office, StaffUser
+from wechat_hall.extensions import db
+
+STAFF = [
+    ("admin", "系统管理员", "admin", "Admin@2026"),
+    ("agent", "客服坐席小王", "agent", "Agent@2026"),
+    ("counter", "柜台人员小李", "counter", "Counter@2026"),
+    ("kiosk", "上海大厅取号机", "kiosk", "Kiosk@2026"),
+]
+
+
+def seed():
+    shanghai = db.session.execute(db.select(Office).filter_by(code="SH")).scalar_one_or_none()
+    logins = []
+    for username, name, roles, password in STAFF:
+        user = db.session.execute(db.select(StaffUser).filter_by(username=username)).scalar_one_or_none()
+        if user is None:
+            user = StaffUser(username=username, display_name=name, roles=roles,
+                             office=shanghai if roles in ("counter", "kiosk") else None)
+            user.set_password(password)
+            db.session.add(user)
+        logins.append(f"员工 {username} / {password}（{user.role_labels or roles}）")
+    return logins

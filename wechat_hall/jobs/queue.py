@@ -1,0 +1,170 @@
+"""Delivering outbox rows to workers: RQ on Redis, or threads in this process."""
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from rq import Queue
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from models import OutboxJob, utcnow
+from models.outbox import FAILED, PENDING, QUEUED
+from wechat_hall.extensions import db
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("high", "default", "low")
+MAX_ATTEMPTS = 5
+_state = {"app": None, "executor": None, "futures": set()}
+_lock = threading.Lock()
+
+
+def init_app(app):
+    _state["app"] = app
+    app.extensions["job_queues"] = None
+    if app.config["REDIS_URL"]:
+        conn = app.extensions["redis"]
+        app.extensions["job_queues"] = {name: Queue(name, connection=conn) for name in QUEUES}
+
+
+def submit(func, payload=None, *, queue="default", dedup_key=None, delay=None):
+    """Add a job to the current transaction. It runs after the commit, never before.
+
+    ``dedup_key`` makes the request idempotent: a second submit with the same key in a
+    later transaction is a no-op (the unique index refuses the row; we check first).
+    """
+    from .registry import JOBS, load_all
+    load_all()
+    if func not in JOBS:
+        raise ValueError(f"unknown job {func!r}")
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    if dedup_key is not None:
+        existing = db.session.execute(
+            db.select(OutboxJob).filter_by(dedup_key=dedup_key)).scalar_one_or_none()
+        if existing is not None:
+            return existing
+    row = OutboxJob(func=func, payload=payload or {}, queue=queue, dedup_key=dedup_key,
+                    run_after=utcnow() + (delay or timedelta(0)))
+    db.session.add(row)
+    return row
+
+
+# -- after commit: hand new rows to the workers ------------------------------------
+
+@event.listens_for(Session, "after_flush")
+def _collect_new_jobs(session, flush_context):
+    new = [obj for obj in session.new if isinstance(obj, OutboxJob)]
+    if new:
+        session.info.setdefault("outbox_new", []).extend(new)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session):
+    rows = session.info.pop("outbox_new", [])
+    ids = [row.id for row in rows if row.run_after <= utcnow() + timedelta(seconds=1)]
+    if ids and _state["app"] is not None:
+        deliver(_state["app"], ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session):
+    session.info.pop("outbox_new", None)
+
+
+def deliver(app, ids):
+    """Hand these outbox rows to workers. A failure leaves them pending for the dispatcher."""
+    queues = app.extensions.get("job_queues")
+    if queues is None:
+        for job_id in ids:
+            _run_in_thread(app, job_id)
+        return
+    delivered = []
+    for job_id in ids:
+        queue_name = _queue_of(app, job_id)
+        try:
+            queues[queue_name].enqueue("wechat_hall.jobs.runner.run_outbox_job", job_id,
+                                       job_id=f"outbox-{job_id}", result_ttl=3600,
+                                       failure_ttl=86400)
+            delivered.append(job_id)
+        except Exception as exc:  # Redis down: the dispatcher will try again.
+            log.warning("outbox %s not delivered to RQ (%s); left pending", job_id, exc)
+    if delivered:
+        with db.engine.begin() as conn:
+            conn.execute(update(OutboxJob)
+                         .where(OutboxJob.id.in_(delivered), OutboxJob.status == PENDING)
+                         .values(status=QUEUED, queued_at=utcnow()))
+
+
+def _queue_of(app, job_id):
+    with db.engine.connect() as conn:
+        name = conn.execute(db.select(OutboxJob.queue).where(OutboxJob.id == job_id)).scalar()
+    return name if name in QUEUES else "default"
+
+
+def _run_in_thread(app, job_id):
+    from .runner import run_outbox_job
+    with _lock:
+        if _state["executor"] is None:
+            _state["executor"] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+        future = _state["executor"].submit(_with_context, app, run_outbox_job, job_id)
+        _state["futures"].add(future)
+        future.add_done_callback(lambda f: _state["futures"].discard(f))
+
+
+def _with_context(app, fn, *args):
+    with app.app_context():
+        return fn(*args)
+
+
+def drain(timeout=30):
+    """Wait until the in-process workers are idle (embedded mode; used by tests)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = list(_state["futures"])
+        if not pending:
+            return True
+        for f in pending:
+            try:
+                f.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # the runner has recorded it
+                pass
+    return not _state["futures"]
+
+
+def dispatch_pending(app, limit=500):
+    """Deliver rows that are due and not yet with a worker; requeue ones lost by Redis.
+
+    Run by the scheduler every few seconds. Returns the number of rows handed over.
+    """
+    now = utcnow()
+    stale = now - timedelta(minutes=10)
+    with db.engine.begin() as conn:
+        # A row queued long ago but never run was lost (Redis restarted empty).
+        conn.execute(update(OutboxJob)
+                     .where(OutboxJob.status == QUEUED, OutboxJob.queued_at < stale)
+                     .values(status=PENDING))
+        ids = conn.execute(db.select(OutboxJob.id)
+                           .where(OutboxJob.status == PENDING, OutboxJob.run_after <= now)
+                           .order_by(OutboxJob.id).limit(limit)).scalars().all()
+    if ids:
+        deliver(app, ids)
+    return len(ids)
+
+
+def counts():
+    """Outbox rows by status, and RQ queue depth: for /healthz."""
+    rows = db.session.execute(db.select(OutboxJob.status, db.func.count())
+                              .group_by(OutboxJob.status)).all()
+    result = {"outbox": {status: n for status, n in rows}}
+    queues = _state["app"].extensions.get("job_queues") if _state["app"] else None
+    if queues:
+        result["rq"] = {name: q.count for name, q in queues.items()}
+    else:
+        result["rq"] = {"embedded": len(_state["futures"])}
+    return result
+
+
+__all__ = ["submit", "deliver", "drain", "dispatch_pending", "counts", "FAILED", "MAX_ATTEMPTS"]

@@ -1,0 +1,28 @@
+"""Masking of personal data on screens and in logs (PRODUCT.md quality bar)."""
+
+
+def mask_phone(phone):
+    """18912340024 → 189****0024"""
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_id_number(number):
+    """211...0003 → 211****0003"""
+    if not number or len(number) < 7:
+        return number or ""
+    return f"{number[:3]}****{number[-4:]}"
+
+
+def mask_name(name):
+    """张安 → *安; a single character stays as it is."""
+    if not name or len(name) < 2:
+        return name or ""
+    return "*" * (len(name) - 1) + name[-1]
+
+
+def mask_openid(openid):
+    if not openid:
+        return ""
+    return f"{openid[:4]}…{openid[-4:]}" if len(openid) > 10 else openid

@@ -1,0 +1,5 @@
+"""Imports every service module that defines jobs, so a worker knows them all.
+
+Each feature adds its module here when it defines a ``@job`` or ``@periodic``.
+"""
+from wechat_hall.services import wechat_messages  # noqa: F401
