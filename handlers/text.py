@@ -33,3 +33,11 @@ for pattern, topic, intro in KEYWORDS:
 @router.fallback
 def anything_else(message):
     return HELP.format(hall=link("home"))
+
+
+def _help_for_media(message):
+    return "暂不支持识别图片、语音等消息。" + HELP.format(hall=link("home"))
+
+
+for _kind in ("image", "voice", "video", "shortvideo", "location", "link"):
+    router.message(_kind)(_help_for_media)

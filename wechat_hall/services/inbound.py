@@ -108,7 +108,7 @@ def open_push(args, body):
         message = parse_message(to_text(xml))
     except (ExpatError, KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
         raise Refused(400, "malformed xml") from None
-    if not message.source or not message.target:
+    if message is None or not message.source or not message.target:
         raise Refused(400, "malformed xml")
     return message, envelope
 

@@ -1,0 +1,95 @@
+"""WeChat retries a push up to three times: one effect, the same reply (P-1)."""
+import threading
+import time
+
+from models import OutboxJob
+from wechat_hall.extensions import db
+from wechat_hall.jobs import queue as job_queue
+from wechat_hall.simulator import push
+
+
+def _counting_handler(monkeypatch, delay=0.0, reply="好的"):
+    from handlers import router
+    calls = []
+
+    def handler(message):
+        calls.append(message.id)
+        time.sleep(delay)
+        return f"{reply} #{len(calls)}"
+
+    monkeypatch.setitem(router.clicks, "COUNT", handler)
+    monkeypatch.setattr(router, "patterns", [(__import__("re").compile("计数"), handler)]
+                        + list(router.patterns))
+    return calls
+
+
+def test_same_msgid_three_times_runs_once_and_replies_the_same(wechat, monkeypatch):
+    calls = _counting_handler(monkeypatch)
+    xml = push.text_xml("o_retry", "gh_x", "计数", msg_id=123456789)
+    replies = [wechat.reply_text(wechat.post(xml)) for _ in range(3)]
+    assert len(calls) == 1
+    assert replies == ["好的 #1"] * 3
+
+
+def test_different_msgids_each_take_effect(wechat, monkeypatch):
+    calls = _counting_handler(monkeypatch)
+    wechat.text("o_retry", "计数", msg_id=1)
+    wechat.text("o_retry", "计数", msg_id=2)
+    assert len(calls) == 2
+
+
+def test_event_retries_are_deduplicated_by_sender_time_event_and_key(wechat, monkeypatch):
+    calls = _counting_handler(monkeypatch)
+    xml = push.event_xml("o_retry", "gh_x", "CLICK", "COUNT", create_time=1_800_000_000)
+    first = wechat.reply_text(wechat.post(xml))
+    second = wechat.reply_text(wechat.post(xml))
+    assert len(calls) == 1 and first == second
+    other = push.event_xml("o_retry", "gh_x", "CLICK", "COUNT", create_time=1_800_000_001)
+    wechat.post(other)
+    assert len(calls) == 2
+
+
+def test_retry_while_the_first_is_still_working_waits_for_its_reply(app, wechat, monkeypatch):
+    calls = _counting_handler(monkeypatch, delay=0.6)
+    xml = push.text_xml("o_slow", "gh_x", "计数", msg_id=777)
+    results = []
+
+    def send():
+        client = app.test_client()
+        from tests.conftest import WeChatPusher
+        pusher = WeChatPusher(app, client)
+        results.append(pusher.reply_text(pusher.post(xml)))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert results == ["好的 #1"] * 3
+
+
+def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_app, monkeypatch):
+    app = make_app(WECHAT_REPLY_BUDGET=0.2)
+    from tests.conftest import WeChatPusher
+    wechat = WeChatPusher(app, app.test_client())
+    calls = _counting_handler(monkeypatch, delay=0.6, reply="慢的回答")
+    xml = push.text_xml("o_budget", "gh_x", "计数", msg_id=888)
+    resp = wechat.post(xml)
+    assert resp.get_data(as_text=True) == "success"
+    # A retry during the work gets `success` too and does not run the handler again.
+    assert wechat.post(xml).get_data(as_text=True) == "success"
+    deadline = time.time() + 5
+    job = None
+    while time.time() < deadline:
+        job_queue.drain(timeout=1)
+        with app.app_context():
+            job = db.session.execute(db.select(OutboxJob).filter_by(
+                func="wechat.send_text")).scalar_one_or_none()
+            if job is not None and job.status in ("done", "failed"):
+                break
+        time.sleep(0.05)
+    assert len(calls) == 1
+    assert job is not None
+    assert job.payload == {"openid": "o_budget", "text": "慢的回答 #1"}

@@ -1,0 +1,103 @@
+"""What the account answers (P-2, P-3, P-5): follows, menu clicks, keywords."""
+import re
+
+import pytest
+
+from models import Follower
+from wechat_hall.extensions import db
+from wechat_hall.services import menus
+
+LINK = re.compile(r'<a href="([^"]+)">')
+
+
+def test_subscribe_welcomes_and_explains_the_three_menus(app, wechat):
+    text = wechat.reply_text(wechat.event("o_new", "subscribe"))
+    for menu in ("我的账户", "业务办理", "公共服务"):
+        assert menu in text
+    assert LINK.search(text).group(1) == "http://hall.test/h5/"
+    with app.app_context():
+        row = db.session.execute(db.select(Follower).filter_by(openid="o_new")).scalar_one()
+        assert row.subscribed and row.subscribed_at is not None
+
+
+def test_unsubscribe_is_recorded_and_gets_no_reply(app, wechat):
+    wechat.event("o_leaving", "subscribe", create_time=1_700_000_000 + 1)
+    resp = wechat.event("o_leaving", "unsubscribe")
+    assert resp.get_data(as_text=True) == "success"
+    with app.app_context():
+        row = db.session.execute(db.select(Follower).filter_by(openid="o_leaving")).scalar_one()
+        assert row.subscribed is False and row.unsubscribed_at is not None
+
+
+def _click_keys(app):
+    with app.app_context():
+        return menus.click_keys(menus.load())
+
+
+def test_menu_has_click_keys(app):
+    assert len(_click_keys(app)) >= 3
+
+
+@pytest.mark.parametrize("key", ["QUERY_SERVICES", "OFFICE_LIST", "FAQ", "CONTACT"])
+def test_every_click_key_of_menus_json_is_answered(app, wechat, key):
+    assert key in _click_keys(app)
+    text = wechat.reply_text(wechat.event("o_clicker", "CLICK", key))
+    assert text and text != "success"
+    assert "暂不可用" not in text
+
+
+def test_office_list_click_lists_the_offices_from_the_database(app, wechat):
+    from wechat_hall import demo
+    with app.app_context():
+        demo.seed()
+    text = wechat.reply_text(wechat.event("o_clicker", "CLICK", "OFFICE_LIST"))
+    for region in ("北京", "上海", "深圳"):
+        assert region in text
+
+
+def test_unknown_click_key_gets_a_polite_answer(wechat):
+    assert "暂不可用" in wechat.reply_text(wechat.event("o_clicker", "CLICK", "NO_SUCH_KEY"))
+
+
+@pytest.mark.parametrize("word,path", [
+    ("预约", "/h5/appointments"), ("我要预约", "/h5/appointments"),
+    ("投票", "/h5/votes"), ("排号", "/h5/queue"), ("查询", "/h5/"),
+    ("绑定", "/h5/account/bind"), ("客服", "/h5/service"),
+])
+def test_keywords_link_to_the_right_page(client, wechat, word, path):
+    text = wechat.reply_text(wechat.text("o_kw", word))
+    url = LINK.search(text).group(1)
+    assert url == "http://hall.test" + path
+    # The page exists; pages that need the user start WeChat OAuth.
+    resp = client.get(path)
+    assert resp.status_code in (200, 302)
+
+
+def test_anything_else_says_what_the_hall_can_do(wechat):
+    text = wechat.reply_text(wechat.text("o_kw", "今天天气怎么样"))
+    for word in ("预约", "排号", "投票", "查询", "绑定", "客服"):
+        assert word in text
+
+
+def test_view_event_records_activity_without_reply(app, wechat):
+    resp = wechat.event("o_viewer", "VIEW", "http://hall.test/h5/")
+    assert resp.get_data(as_text=True) == "success"
+    with app.app_context():
+        row = db.session.execute(db.select(Follower).filter_by(openid="o_viewer")).scalar_one()
+        assert row.last_message_at is not None
+
+
+def test_a_failing_handler_apologises_and_writes_nothing(app, wechat, monkeypatch):
+    from handlers import router
+
+    def broken(message):
+        db.session.add(Follower(openid="o_half_written"))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(router.clicks, "BROKEN", broken)
+    text = wechat.reply_text(wechat.event("o_x", "CLICK", "BROKEN"))
+    assert "系统繁忙" in text
+    with app.app_context():
+        assert db.session.execute(db.select(Follower).filter_by(
+            openid="o_half_written")).scalar_one_or_none() is None

@@ -1,0 +1,51 @@
+"""E-mail adapter. ``dev`` records to the inbox (with attachments); ``smtp`` sends."""
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+log = logging.getLogger(__name__)
+
+
+class DevMail:
+    def __init__(self, config):
+        self.config = config
+
+    def send(self, to, subject, body, attachments=()):
+        """``attachments``: ``(filename, content_type, bytes)`` triples."""
+        from .dev_inbox import record
+        record("email", to, subject, body, list(attachments))
+        return {"backend": "dev"}
+
+
+class SmtpMail:
+    def __init__(self, config):
+        self.config = config
+        if not config["SMTP_HOST"]:
+            raise RuntimeError("MAIL_BACKEND=smtp needs SMTP_HOST")
+
+    def send(self, to, subject, body, attachments=()):
+        cfg = self.config
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], to, subject
+        msg.set_content(body)
+        for filename, content_type, data in attachments:
+            maintype, _, subtype = content_type.partition("/")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=filename)
+        port = cfg["SMTP_PORT"]
+        if port == 465:
+            server = smtplib.SMTP_SSL(cfg["SMTP_HOST"], port, timeout=20,
+                                      context=ssl.create_default_context())
+        else:
+            server = smtplib.SMTP(cfg["SMTP_HOST"], port, timeout=20)
+            server.starttls(context=ssl.create_default_context())
+        with server:
+            if cfg["SMTP_USER"]:
+                server.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+            server.send_message(msg)
+        log.info("mail '%s' sent", subject)
+        return {"backend": "smtp"}
+
+
+BACKENDS = {"dev": DevMail, "smtp": SmtpMail}
