@@ -51,4 +51,3 @@ def seed():
             if not exists:
                 db.session.add(SlotTemplate(office_id=office.id, start_time=start,
                                             end_time=end, capacity=10))
-    return []

@@ -1,5 +1,5 @@
 """Demo staff accounts, one per role (the passwords are printed by `make run`)."""
-from models import Office, StaffUser
+from models import ROLES, Office, StaffUser
 from wechat_hall.extensions import db
 
 STAFF = [
@@ -10,9 +10,13 @@ STAFF = [
 ]
 
 
+def logins():
+    return [f"员工 {username} / {password}（{ROLES[roles]}）"
+            for username, _, roles, password in STAFF]
+
+
 def seed():
     shanghai = db.session.execute(db.select(Office).filter_by(code="SH")).scalar_one_or_none()
-    logins = []
     for username, name, roles, password in STAFF:
         user = db.session.execute(db.select(StaffUser).filter_by(username=username)).scalar_one_or_none()
         if user is None:
@@ -20,5 +24,3 @@ def seed():
                              office=shanghai if roles in ("counter", "kiosk") else None)
             user.set_password(password)
             db.session.add(user)
-        logins.append(f"员工 {username} / {password}（{user.role_labels or roles}）")
-    return logins

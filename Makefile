@@ -1,0 +1,38 @@
+# 微信营业厅 — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-embedded test-services bench migrate-check clean help
+
+help:
+	@echo "make run    — install, migrate, load demo data, serve on 127.0.0.1:$${PORT:-5000}"
+	@echo "make test   — the whole test suite (embedded, then PostgreSQL + Redis when reachable)"
+	@echo "make bench  — benchmarks, written to docs/BENCHMARKS.md"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask demo seed --if-empty
+	$(PY) -m wechat_hall.serve
+
+test: $(VENV)/.installed
+	./scripts/test.sh
+
+test-embedded: $(VENV)/.installed
+	./scripts/test.sh embedded
+
+test-services: $(VENV)/.installed
+	./scripts/test.sh services
+
+bench: $(VENV)/.installed
+	$(PY) bench/wechat_throughput.py
+
+clean:
+	rm -rf $(VENV) instance/hall.db test-artifacts

@@ -1,0 +1,60 @@
+"""`make run`: serve the hall on 127.0.0.1:$PORT with the embedded defaults.
+
+Prints where everything is and how to log in, then serves with a threaded server. With
+no ``REDIS_URL`` the job scheduler runs in this process too (jobs run in threads).
+"""
+import os
+
+from wechat_hall import create_app, demo
+from wechat_hall.jobs import scheduler
+from wechat_hall.redis_store import is_embedded
+
+
+def banner(app, port):
+    cfg = app.config
+    base = cfg["PUBLIC_BASE_URL"]
+    db_url = cfg["SQLALCHEMY_DATABASE_URI"]
+    lines = [
+        "",
+        "==================  微信营业厅  ==================",
+        f"  服务大厅 (H5)      {base}/h5/",
+        f"  员工工作台         {base}/staff/",
+        f"  后台管理           {base}/admin/",
+    ]
+    if cfg["SIMULATOR_ENABLED"]:
+        lines += [f"  微信模拟器         {base}/sim/",
+                  f"  开发收件箱         {base}/sim/inbox"]
+    lines += [
+        f"  健康检查           {base}/healthz",
+        f"  微信推送地址       {base}/wechat",
+        "",
+        f"  数据库   {db_url.split('@')[-1] if '@' in db_url else db_url}",
+        f"  Redis    {cfg['REDIS_URL'] or '未配置：内置（任务在本进程内执行）'}",
+        f"  微信     AppID {cfg['WECHAT_APPID']}  Token {cfg['WECHAT_TOKEN']}  "
+        f"{'安全模式' if cfg['WECHAT_AES_KEY'] else '明文模式'}",
+        f"  微信 API {app_api_base(app)}",
+        "",
+        "  演示账号：",
+    ]
+    with app.app_context():
+        lines += [f"    {line}" for line in demo.logins()]
+    lines += ["==================================================", ""]
+    print("\n".join(lines), flush=True)
+
+
+def app_api_base(app):
+    from wechat_hall.services.wechat_api import api_base_url
+    return api_base_url(app) or "https://api.weixin.qq.com（真实微信）"
+
+
+def main():
+    port = int(os.environ.get("PORT", "5000"))
+    app = create_app()
+    banner(app, port)
+    if is_embedded(app):
+        scheduler.start_in_thread(app)
+    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False, debug=False)
+
+
+if __name__ == "__main__":
+    main()
