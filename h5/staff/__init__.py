@@ -1,5 +1,8 @@
-"""Staff pages: login, the console, and the back office."""
+"""Staff pages: login, the console, and the back office (/admin)."""
 
 
 def register(app):
-    pass
+    from . import backoffice, views
+
+    app.register_blueprint(views.bp)
+    backoffice.init_app(app)

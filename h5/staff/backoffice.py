@@ -1,0 +1,296 @@
+"""The back office at /admin (Flask-Admin 2): offices, business types, slots and staff.
+
+Only staff with the admin role get in; everyone else is sent to the login page or shown
+the staff 403 page, the index view included. Every form is a SecureForm
+(backoffice_forms.AdminForm).
+Nothing is deleted here: offices, business types, slots and staff are switched off
+(启用) instead, because bookings and tickets will point at them.
+"""
+import logging
+from datetime import timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+
+from models import BusinessType, Office, SlotTemplate, StaffUser
+from wechat_hall.extensions import db, login_manager
+from wechat_hall.services import backoffice as rules
+from wechat_hall.services import staff_accounts
+
+from .access import forbidden, signed_in_staff
+from .backoffice_forms import (AdminForm, Checkbox, PasswordInput, RolesField, end_after_start,
+                               password_policy, strip)
+
+log = logging.getLogger(__name__)
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def local_time(value):
+    """Stored naive UTC → the hall's local time, as staff read it."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+# --- Access --------------------------------------------------------------------------
+
+class AdminOnly:
+    """Mixed into every back-office view, the index included."""
+
+    def is_accessible(self):
+        user = signed_in_staff()
+        return user is not None and "admin" in user.role_set
+
+    def inaccessible_callback(self, name, **kwargs):
+        if signed_in_staff() is None:
+            return login_manager.unauthorized()
+        return forbidden()
+
+
+class BackOfficeHome(AdminOnly, AdminIndexView):
+    @expose("/")
+    def index(self):
+        counts = [
+            ("办理地区/网点", "office.index_view", db.session.query(Office).count()),
+            ("业务类型", "businesstype.index_view", db.session.query(BusinessType).count()),
+            ("预约时段", "slottemplate.index_view", db.session.query(SlotTemplate).count()),
+            ("员工账号", "staffuser.index_view", db.session.query(StaffUser).count()),
+        ]
+        locked = [u for u in db.session.query(StaffUser).order_by(StaffUser.username)
+                  if staff_accounts.is_locked(u)]
+        return self.render("staff/admin/index.html", counts=counts, locked=locked,
+                           local_time=local_time)
+
+
+class BackOfficeView(AdminOnly, ModelView):
+    form_base_class = AdminForm
+    can_delete = False
+    can_view_details = False
+    can_export = False
+    page_size = 50
+    column_display_pk = False
+    form_widget_args = {}
+
+    def check(self, model):
+        """Cross-row rules from the services; raise rules.Rejected."""
+
+    def on_model_change(self, form, model, is_created):
+        try:
+            self.check(model)
+        except (rules.Rejected, staff_accounts.StaffRuleViolation,
+                staff_accounts.PasswordRejected) as exc:
+            raise ValidationError(str(exc))
+
+    def handle_view_exception(self, exc):
+        """Every failure becomes a Chinese message; Flask-Admin then rolls back."""
+        if isinstance(exc, ValidationError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            log.warning("back office integrity error: %s", exc)
+            flash("保存失败：与已有记录冲突（例如代码或名称重复），本次未做任何修改。", "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            log.exception("back office database error")
+            flash("保存失败：数据库拒绝了本次修改，未做任何修改，请检查输入后重试。", "error")
+            return True
+        if super().handle_view_exception(exc):  # raises instead when the app is in debug
+            return True
+        log.exception("back office error")
+        flash("操作失败：系统暂时无法处理，本次未做任何修改，请稍后重试。", "error")
+        return True
+
+
+# --- Model views ---------------------------------------------------------------------
+
+class OfficeView(BackOfficeView):
+    column_list = ["code", "region", "name", "address", "phone", "active"]
+    column_labels = {
+        "code": "地区代码", "region": "办理地区", "name": "网点名称", "address": "地址",
+        "phone": "联系电话", "booking_notice": "预约说明", "active": "启用",
+    }
+    column_descriptions = {
+        "code": "2-16位大写字母或数字，如 SH",
+        "booking_notice": "投资者预约前看到的说明，每条一行",
+        "active": "停用后投资者不能再选择该网点",
+    }
+    column_searchable_list = ["code", "region", "name"]
+    column_default_sort = "id"
+    form_columns = ["code", "region", "name", "address", "phone", "booking_notice", "active"]
+    form_args = {
+        "code": {"filters": [strip],
+                 "validators": [Regexp(rules.OFFICE_CODE_RE, message=rules.OFFICE_CODE_RULE)]},
+        "region": {"filters": [strip]},
+        "name": {"filters": [strip]},
+    }
+    form_widget_args = {"booking_notice": {"rows": 8}}
+
+    def check(self, model):
+        rules.check_office(model)
+
+
+class BusinessTypeView(BackOfficeView):
+    column_list = ["office", "code", "name", "ticket_prefix", "sort_order", "active"]
+    column_labels = {
+        "office": "所属网点", "code": "业务代码", "name": "业务名称", "ticket_prefix": "取号前缀",
+        "notice": "业务办理须知", "sort_order": "排序", "active": "启用",
+    }
+    column_descriptions = {
+        "ticket_prefix": "1-2位大写字母，出现在取号单号前（如 A023）",
+        "notice": "投资者选择该业务时看到的办理须知（所需材料等）",
+        "sort_order": "数字小的排在前面",
+    }
+    column_searchable_list = ["code", "name"]
+    column_default_sort = [("office_id", False), ("sort_order", False)]
+    form_columns = ["office", "code", "name", "ticket_prefix", "notice", "sort_order", "active"]
+    form_args = {
+        "office": {"validators": [InputRequired("请选择所属网点。")]},
+        "code": {"filters": [strip],
+                 "validators": [Regexp(rules.BUSINESS_CODE_RE, message=rules.BUSINESS_CODE_RULE)]},
+        "name": {"filters": [strip]},
+        "ticket_prefix": {"filters": [strip], "validators": [
+            Regexp(rules.TICKET_PREFIX_RE, message=rules.TICKET_PREFIX_RULE)]},
+    }
+    form_widget_args = {"notice": {"rows": 6}}
+
+    def check(self, model):
+        rules.check_business_type(model)
+
+
+class SlotTemplateView(BackOfficeView):
+    column_list = ["office", "start_time", "end_time", "capacity", "active"]
+    column_labels = {
+        "office": "所属网点", "start_time": "开始时间", "end_time": "结束时间",
+        "capacity": "名额", "active": "启用",
+    }
+    column_descriptions = {
+        "start_time": "时:分:秒，如 08:30:00",
+        "end_time": "须晚于开始时间，如 09:29:59",
+        "capacity": f"每天该时段可预约的人数（0-{rules.MAX_CAPACITY}）",
+    }
+    column_default_sort = [("office_id", False), ("start_time", False)]
+    form_columns = ["office", "start_time", "end_time", "capacity", "active"]
+    form_args = {
+        "office": {"validators": [InputRequired("请选择所属网点。")]},
+        "end_time": {"validators": [end_after_start]},
+        "capacity": {"validators": [NumberRange(
+            min=0, max=rules.MAX_CAPACITY,
+            message=f"名额须为0-{rules.MAX_CAPACITY}之间的整数。")]},
+    }
+
+    def check(self, model):
+        rules.check_slot_template(model)
+
+
+def _roles(view, context, model, name):
+    return model.role_labels
+
+
+def _lock_state(view, context, model, name):
+    left = staff_accounts.minutes_left(model)
+    if left:
+        return Markup('<span class="badge badge-danger">锁定中（约{}分钟）</span>').format(left)
+    if model.failed_logins:
+        return escape(f"失败 {model.failed_logins} 次")
+    return ""
+
+
+def _when(view, context, model, name):
+    return local_time(getattr(model, name))
+
+
+class StaffUserView(BackOfficeView):
+    """Staff accounts. The hash is never shown; the password is set, never read."""
+
+    column_list = ["username", "display_name", "roles", "office", "active", "lock",
+                   "last_login_at"]
+    column_labels = {
+        "username": "用户名", "display_name": "姓名", "roles": "角色", "office": "所属网点",
+        "active": "启用", "lock": "登录锁定", "last_login_at": "最近登录",
+        "password": "密码", "reset_lock": "解除登录锁定",
+    }
+    column_formatters = {"roles": _roles, "lock": _lock_state, "last_login_at": _when}
+    column_sortable_list = ["username", "display_name", "active", "last_login_at"]
+    column_searchable_list = ["username", "display_name"]
+    column_default_sort = "username"
+    column_descriptions = {
+        "username": "登录用，2-64位字母、数字、下划线、点或连字符",
+        "active": "停用后该账号不能登录",
+    }
+    form_columns = ["username", "display_name", "office", "active"]
+    form_args = {"username": {"filters": [strip]}, "display_name": {"filters": [strip]},
+                 # WTForms 3.3 shows the blank choice's value ("__None") when it has no text.
+                 "office": {"blank_text": "（不限网点）"}}
+    form_widget_args = {"roles": {"class": "list-unstyled backoffice-roles"}}
+
+    def get_create_form(self):
+        class CreateForm(self.get_form()):
+            roles = RolesField("角色", description="管理员拥有全部权限")
+            password = PasswordInput("初始密码", validators=[
+                InputRequired("请设置初始密码。"), password_policy],
+                description="8-16位，至少包含字母、数字、符号中的两种")
+        return CreateForm
+
+    def get_edit_form(self):
+        class EditForm(self.get_form()):
+            roles = RolesField("角色", description="管理员拥有全部权限")
+            password = PasswordInput("新密码", validators=[Optional(), password_policy],
+                                     description="留空则不修改；8-16位，至少包含字母、数字、符号中的两种")
+            reset_lock = Checkbox("解除登录锁定", description="清零失败次数并立即允许登录")
+        return EditForm
+
+    def on_model_change(self, form, model, is_created):
+        try:
+            staff_accounts.apply_admin_edit(
+                current_user._get_current_object(), model,
+                roles=form.roles.data, password=form.password.data,
+                reset_lock=bool(getattr(form, "reset_lock", None) and form.reset_lock.data),
+                is_new=is_created)
+        except (staff_accounts.StaffRuleViolation, staff_accounts.PasswordRejected) as exc:
+            raise ValidationError(str(exc))
+
+    @action("unlock", "解除登录锁定", "确定解除所选员工的登录锁定吗？")
+    def action_unlock(self, ids):
+        users = db.session.query(StaffUser).filter(StaffUser.id.in_(ids)).all()
+        for user in users:
+            staff_accounts.reset_lockout(user)
+        db.session.commit()
+        flash(f"已解除 {len(users)} 个账号的登录锁定。", "success")
+
+
+# --- Wiring --------------------------------------------------------------------------
+
+def _init_babel(app):
+    """Flask-Admin's own Chinese (its zh_Hans_CN catalogue) when Flask-Babel is present."""
+    try:
+        from flask_babel import Babel
+    except ImportError:  # Flask-Admin falls back to English for its own words
+        return
+    if "babel" not in app.extensions:
+        Babel(app, locale_selector=lambda: "zh_Hans_CN")
+
+
+def init_app(app):
+    """One Admin per app (tests build many apps), so views never share blueprints."""
+    _init_babel(app)
+    admin = Admin(name="后台管理", url="/admin", translations_path=str(TRANSLATIONS),
+                  index_view=BackOfficeHome(name="概览", url="/admin"),
+                  theme=Bootstrap4Theme(base_template="staff/admin/base.html"))
+    admin.add_view(OfficeView(Office, db, name="办理地区/网点", endpoint="office"))
+    admin.add_view(BusinessTypeView(BusinessType, db, name="业务类型",
+                                    endpoint="businesstype"))
+    admin.add_view(SlotTemplateView(SlotTemplate, db, name="预约时段",
+                                    endpoint="slottemplate"))
+    admin.add_view(StaffUserView(StaffUser, db, name="员工账号", endpoint="staffuser"))
+    admin.init_app(app)
+    return admin
