@@ -48,6 +48,8 @@ def app_api_base(app):
 
 
 def main():
+    from dotenv import load_dotenv
+    load_dotenv(".env")  # development settings, if the developer keeps any
     port = int(os.environ.get("PORT", "5000"))
     app = create_app()
     banner(app, port)
