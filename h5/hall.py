@@ -23,7 +23,8 @@ GRID = [
 @bp.get("/")
 def home():
     items = [dict(label=label, url=url_for(endpoint), colour=colour, feature=fid,
-                  initial=label[0]) for label, endpoint, colour, fid in GRID]
+                  initial=label[0], planned=endpoint.startswith("planned."))
+             for label, endpoint, colour, fid in GRID]
     return render_template("hall/home.html", items=items, openid=current_openid())
 
 

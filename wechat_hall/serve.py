@@ -4,8 +4,10 @@ Prints where everything is and how to log in, then serves with a threaded server
 no ``REDIS_URL`` the job scheduler runs in this process too (jobs run in threads).
 """
 import os
+import re
 
 from wechat_hall import create_app, demo
+from wechat_hall.config import DEV_APPID
 from wechat_hall.jobs import scheduler
 from wechat_hall.redis_store import is_embedded
 
@@ -28,11 +30,15 @@ def banner(app, port):
         f"  健康检查           {base}/healthz",
         f"  微信推送地址       {base}/wechat",
         "",
-        f"  数据库   {db_url.split('@')[-1] if '@' in db_url else db_url}",
-        f"  Redis    {cfg['REDIS_URL'] or '未配置：内置（任务在本进程内执行）'}",
+        f"  数据库   {_hide_credentials(db_url)}",
+        f"  Redis    {_hide_credentials(cfg['REDIS_URL']) or '未配置：内置（任务在本进程内执行）'}",
         f"  微信     AppID {cfg['WECHAT_APPID']}  Token {cfg['WECHAT_TOKEN']}  "
         f"{'安全模式' if cfg['WECHAT_AES_KEY'] else '明文模式'}",
         f"  微信 API {app_api_base(app)}",
+    ]
+    if cfg["WECHAT_APPID"] == DEV_APPID:
+        lines.append(f"  开发用 AppSecret {cfg['WECHAT_SECRET']}（仅供模拟器使用）")
+    lines += [
         "",
         "  演示账号：",
     ]
@@ -40,6 +46,10 @@ def banner(app, port):
         lines += [f"    {line}" for line in demo.logins()]
     lines += ["==================================================", ""]
     print("\n".join(lines), flush=True)
+
+
+def _hide_credentials(url):
+    return re.sub(r"//[^@/]*@", "//***@", url or "")
 
 
 def app_api_base(app):
