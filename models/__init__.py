@@ -7,3 +7,4 @@ from .staff import StaffUser, ROLES  # noqa: F401
 from .office import Office, BusinessType, SlotTemplate  # noqa: F401
 from .outbox import OutboxJob  # noqa: F401
 from .dev_message import DevMessage, DevAttachment  # noqa: F401
+from .simulator import SimToken, SimMenu, SimUser, SimPush, SimOutbound, SimOAuthCode  # noqa: F401
