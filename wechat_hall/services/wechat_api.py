@@ -12,7 +12,7 @@ import uuid
 from urllib.parse import quote
 
 import requests
-from flask import current_app
+from flask import current_app, has_request_context, request
 from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
@@ -191,8 +191,12 @@ def send_template(openid, template_id, data, url=None, client_msg_id=None):
 
 def oauth_authorize_url(redirect_uri, state, scope="snsapi_base"):
     """The URL that starts WeChat OAuth2 (P-4); the browser goes there, not us."""
+    cfg = current_app.config
     base = api_base_url() or "https://open.weixin.qq.com"
-    appid = current_app.config["WECHAT_APPID"]
+    if cfg["SIMULATOR_ENABLED"] and not cfg["WECHAT_API_BASE_URL"] and has_request_context():
+        # The browser must reach the simulator where it reached us, whatever the port.
+        base = request.host_url.rstrip("/") + "/sim/api"
+    appid = cfg["WECHAT_APPID"]
     return (f"{base}/connect/oauth2/authorize?appid={appid}"
             f"&redirect_uri={quote(redirect_uri, safe='')}&response_type=code"
             f"&scope={scope}&state={state}#wechat_redirect")
