@@ -63,8 +63,12 @@ def main():
     port = int(os.environ.get("PORT", "5000"))
     app = create_app()
     banner(app, port)
-    if is_embedded(app):
-        scheduler.start_in_thread(app)
+    # One process does it all for development: timed jobs, and with Redis an RQ worker.
+    scheduler.start_in_thread(app)
+    if not is_embedded(app) and os.environ.get("HALL_INPROCESS_WORKER", "1") == "1":
+        from wechat_hall.jobs.worker import start_in_thread
+        start_in_thread(app)
+        print("  RQ worker 已在本进程内启动（生产环境请单独运行 flask jobs worker）", flush=True)
     app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False, debug=False)
 
 

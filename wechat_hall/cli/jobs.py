@@ -6,7 +6,6 @@ from flask.cli import AppGroup
 from models import OutboxJob
 from wechat_hall.extensions import db
 from wechat_hall.jobs import queue, scheduler
-from wechat_hall.jobs.registry import load_all
 
 group = AppGroup("jobs", help="后台任务：worker、定时调度、补发。")
 
@@ -15,15 +14,11 @@ group = AppGroup("jobs", help="后台任务：worker、定时调度、补发。"
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
 def worker_cmd(burst):
     """An RQ worker for the high, default and low queues (needs REDIS_URL)."""
-    from rq import SimpleWorker
+    from wechat_hall.jobs.worker import make_worker
     app = current_app._get_current_object()
-    queues = app.extensions.get("job_queues")
-    if not queues:
+    if not app.extensions.get("job_queues"):
         raise click.ClickException("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
-    load_all()
-    worker = SimpleWorker([queues[name] for name in queue.QUEUES],
-                          connection=app.extensions["redis"])
-    worker.work(burst=burst, with_scheduler=False)
+    make_worker(app).work(burst=burst, with_scheduler=False)
 
 
 @group.command("scheduler")

@@ -3,6 +3,7 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from wechat_hall.services import menus, wechat_api
@@ -24,6 +25,9 @@ def _load(path):
 
 
 def _target():
+    cfg = current_app.config
+    if cfg["SIMULATOR_ENABLED"] and not cfg["WECHAT_API_BASE_URL"]:
+        return "微信模拟器（本进程内调用其接口）"
     return wechat_api.api_base_url() or "https://api.weixin.qq.com（微信）"
 
 

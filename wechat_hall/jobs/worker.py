@@ -1,0 +1,41 @@
+"""RQ workers for the hall's queues (high, default, low), as a command or a thread."""
+import threading
+
+import redis
+from rq import Queue, SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+from .queue import QUEUES
+from .registry import load_all
+
+
+class HallWorker(SimpleWorker):
+    """Runs jobs in its own process (no fork): the app and its connections are reused."""
+
+
+class ThreadWorker(HallWorker):
+    """For `make run` with REDIS_URL: signals belong to the main thread (the server),
+    so job time limits use a timer instead of SIGALRM."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+
+def make_worker(app, cls=HallWorker):
+    url = app.config["REDIS_URL"]
+    if not url:
+        raise RuntimeError("no REDIS_URL: jobs run in the web process, no worker is needed")
+    load_all()
+    # A connection of its own without a socket timeout: the worker blocks on BLPOP.
+    conn = redis.Redis.from_url(url)
+    return cls([Queue(name, connection=conn) for name in QUEUES], connection=conn)
+
+
+def start_in_thread(app):
+    worker = make_worker(app, ThreadWorker)
+    thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False},
+                              name="rq-worker", daemon=True)
+    thread.start()
+    return worker
