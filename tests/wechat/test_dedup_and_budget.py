@@ -93,3 +93,10 @@ def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_
     assert len(calls) == 1
     assert job is not None
     assert job.payload == {"openid": "o_budget", "text": "慢的回答 #1"}
+    assert job.status == "done", job.error
+    # WeChat (the simulator's fake API) received it as a customer-service text.
+    from models.simulator import SimOutbound
+    with app.app_context():
+        sent = db.session.execute(db.select(SimOutbound).filter_by(openid="o_budget")).scalars().all()
+        assert [(s.kind, s.errcode, s.payload["text"]["content"]) for s in sent] == [
+            ("custom", 0, "慢的回答 #1")]
