@@ -18,10 +18,3 @@ class Follower(db.Model):
     last_message_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
-    @classmethod
-    def get_or_create(cls, openid):
-        row = db.session.execute(db.select(cls).filter_by(openid=openid)).scalar_one_or_none()
-        if row is None:
-            row = cls(openid=openid)
-            db.session.add(row)
-        return row

@@ -53,7 +53,11 @@ class Config:
         env = os.environ
         self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Connections are recycled rather than pinged before every use: a ping is a
+        # round trip per request (see docs/BENCHMARKS.md). DB_POOL_PRE_PING=1 turns it on
+        # where connections are cut often (e.g. a proxy that drops idle connections).
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _bool("DB_POOL_PRE_PING", False),
+                                          "pool_recycle": _int("DB_POOL_RECYCLE", 1800)}
         self.REDIS_URL = env.get("REDIS_URL", "")
         self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or
                                 f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/")

@@ -3,8 +3,18 @@ from flask import current_app, url_for
 
 
 def public_url(endpoint, **values):
-    """``url_for`` against ``PUBLIC_BASE_URL``; works outside a request (jobs, handlers)."""
+    """``url_for`` against ``PUBLIC_BASE_URL``; works outside a request (jobs, handlers).
+
+    Links without arguments are the same for the life of the app (chat replies link
+    the same few pages on every push), so they are built once per app.
+    """
     app = current_app._get_current_object()
+    cache = app.extensions.setdefault("public_urls", {})
+    if not values and endpoint in cache:
+        return cache[endpoint]
     base = app.config["PUBLIC_BASE_URL"]
     with app.test_request_context("/", base_url=base):
-        return url_for(endpoint, _external=True, **values)
+        url = url_for(endpoint, _external=True, **values)
+    if not values:
+        cache[endpoint] = url
+    return url

@@ -101,3 +101,25 @@ def test_a_failing_handler_apologises_and_writes_nothing(app, wechat, monkeypatc
     with app.app_context():
         assert db.session.execute(db.select(Follower).filter_by(
             openid="o_half_written")).scalar_one_or_none() is None
+
+
+def test_first_messages_of_a_new_user_arriving_together_all_get_answers(app):
+    """The follower row is an upsert: simultaneous first pushes do not collide."""
+    import threading
+    from tests.conftest import WeChatPusher
+    replies = []
+
+    def send(i):
+        pusher = WeChatPusher(app, app.test_client())
+        replies.append(pusher.reply_text(pusher.text("o_brand_new", "预约", msg_id=5000 + i)))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(replies) == 6
+    assert all("业务预约" in r for r in replies), replies
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Follower.id)).filter_by(
+            openid="o_brand_new")).scalar() == 1
