@@ -4,7 +4,7 @@ import time
 import handlers
 from models import SimPush
 from wechat_hall.extensions import db
-from wechat_hall.jobs import queue as job_queue
+from wechat_hall.jobs.worker import run_pending
 
 from sim_helpers import Phone
 
@@ -156,7 +156,7 @@ def test_a_late_reply_arrives_as_a_customer_service_message(make_app, monkeypatc
     deadline = time.monotonic() + 10
     items = []
     while time.monotonic() < deadline and not items:
-        job_queue.drain(timeout=2)
+        run_pending(app, timeout=2)
         items = phone.client.get("/sim/feed", query_string={"openid": openid}).get_json()["items"]
         time.sleep(0.05)
     assert [i["message"].get("content") for i in items] == ["慢一点的回复"]

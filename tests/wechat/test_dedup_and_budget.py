@@ -4,7 +4,7 @@ import time
 
 from models import OutboxJob
 from wechat_hall.extensions import db
-from wechat_hall.jobs import queue as job_queue
+from wechat_hall.jobs.worker import run_pending
 from wechat_hall.simulator import push
 
 
@@ -83,7 +83,7 @@ def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_
     deadline = time.time() + 5
     job = None
     while time.time() < deadline:
-        job_queue.drain(timeout=1)
+        run_pending(app, timeout=1)
         with app.app_context():
             job = db.session.execute(db.select(OutboxJob).filter_by(
                 func="wechat.send_text")).scalar_one_or_none()

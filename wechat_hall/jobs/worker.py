@@ -39,3 +39,13 @@ def start_in_thread(app):
                               name="rq-worker", daemon=True)
     thread.start()
     return worker
+
+
+def run_pending(app, timeout=30):
+    """Run every job queued so far, then return: a burst worker with Redis, or a wait for
+    the in-process threads without. For tests and one-off commands."""
+    from .queue import drain
+    if app.config["REDIS_URL"]:
+        with app.app_context():
+            make_worker(app).work(burst=True, with_scheduler=False)
+    return drain(timeout)
