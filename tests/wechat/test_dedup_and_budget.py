@@ -100,3 +100,16 @@ def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_
         sent = db.session.execute(db.select(SimOutbound).filter_by(openid="o_budget")).scalars().all()
         assert [(s.kind, s.errcode, s.payload["text"]["content"]) for s in sent] == [
             ("custom", 0, "慢的回答 #1")]
+
+
+def test_redis_down_still_answers_instead_of_500(app, wechat):
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+    import redis
+    app.extensions["redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2,
+                                          retry=Retry(NoBackoff(), 0))
+    resp = wechat.text("o_no_redis", "预约")
+    assert resp.status_code == 200
+    assert "业务预约" in wechat.reply_text(resp)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503 and health.get_json()["redis"].startswith("error")

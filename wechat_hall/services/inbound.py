@@ -19,6 +19,8 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import BaseReply, TextReply
 from wechatpy.utils import to_text
 
+from redis.exceptions import RedisError
+
 from wechat_hall.redis_store import get_redis
 
 log = logging.getLogger(__name__)
@@ -148,26 +150,45 @@ def respond(message, handle):
     r = get_redis()
     key = dedup_key(message)
     budget = cfg["WECHAT_REPLY_BUDGET"]
-    if not r.set(key, _PENDING, nx=True, ex=cfg["WECHAT_DEDUP_TTL"]):
+    try:
+        first = r.set(key, _PENDING, nx=True, ex=cfg["WECHAT_DEDUP_TTL"])
+    except RedisError as exc:
+        # Without Redis we cannot tell a retry from a first push. Answering is worth
+        # more than refusing: WeChat retries only when it got no answer in time.
+        log.error("dedup unavailable (%s): answering without it", exc)
+        r, first = None, True
+    if not first:
         return _wait_for_first(r, key, budget)
     app = current_app._get_current_object()
     future = _executor.submit(_run_handler, app, handle, message)
     try:
         reply = future.result(timeout=budget)
     except FutureTimeout:
-        r.set(key, SUCCESS, ex=cfg["WECHAT_DEDUP_TTL"])
+        _remember(r, key, SUCCESS, cfg)
         future.add_done_callback(lambda f: _reply_late(app, message, f))
         log.info("handler over budget for %s; answering success, reply follows", key)
         return SUCCESS
     xml = render(reply, message)
-    r.set(key, xml, ex=cfg["WECHAT_DEDUP_TTL"])
+    _remember(r, key, xml, cfg)
     return xml
+
+
+def _remember(r, key, xml, cfg):
+    if r is None:
+        return
+    try:
+        r.set(key, xml, ex=cfg["WECHAT_DEDUP_TTL"])
+    except RedisError as exc:
+        log.error("could not cache the reply for retries: %s", exc)
 
 
 def _wait_for_first(r, key, budget):
     deadline = time.monotonic() + budget
     while True:
-        cached = r.get(key)
+        try:
+            cached = r.get(key)
+        except RedisError:
+            return SUCCESS
         if cached is None:
             return SUCCESS  # expired while we looked: the effect has happened once
         if cached != _PENDING:
