@@ -4,10 +4,13 @@ Services ask for an adapter with ``sms()``, ``mail()``, ``bankcard()``; the back
 chosen by configuration (``SMS_BACKEND`` …), never in views. Development backends record
 what they would send in the simulator's inbox instead of sending it.
 """
+from importlib import import_module
+
 from flask import current_app
 
 
-def _backend(kind, table):
+def _backend(kind, module):
+    table = import_module(f"{__name__}.{module}").BACKENDS
     name = current_app.config[f"{kind.upper()}_BACKEND"]
     try:
         factory = table[name]
@@ -17,15 +20,12 @@ def _backend(kind, table):
 
 
 def sms():
-    from . import sms as module
-    return _backend("sms", module.BACKENDS)
+    return _backend("sms", "sms_gateway")
 
 
 def mail():
-    from . import mail as module
-    return _backend("mail", module.BACKENDS)
+    return _backend("mail", "mailer")
 
 
 def bankcard():
-    from . import bankcard as module
-    return _backend("bankcard", module.BACKENDS)
+    return _backend("bankcard", "bankcard_check")

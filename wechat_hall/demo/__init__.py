@@ -5,9 +5,9 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import offices, staff
+from . import offices, registry, staff
 
-SEEDERS = [offices, staff]
+SEEDERS = [offices, staff, registry]
 
 
 def is_empty():

@@ -1,16 +1,12 @@
 """Bank-card identity check (银联身份认证, ACC-8 b).
 
 The check answers one question: do cardholder name, ID number, card number and the
-bank-reserved phone belong together? ``dev`` answers from a table of demo cards that the
-accounts feature fills (``DEMO_CARDS`` until then); a production backend calls the
-card-verification service the registrar contracts (configured, not coded in views).
+bank-reserved phone belong together? ``dev`` answers from the demo cards of the registry
+demo data (table ``demo_bank_card``); a production backend calls the card-verification
+service the registrar contracts (configured, not coded in views).
 """
 import hashlib
 from dataclasses import dataclass
-
-# (name, id_number, card_number, phone) of the demo cards that verify.
-DEMO_CARDS = set()
-
 
 @dataclass(frozen=True)
 class CardCheck:
@@ -39,7 +35,14 @@ class DevBankCard:
     def verify(self, name, id_number, card_number, phone):
         if not luhn_ok(card_number):
             return CardCheck(False, "银行卡号有误，请核对后重新输入")
-        if (name, id_number.upper(), card_number, phone) in DEMO_CARDS:
+        from models import DemoBankCard
+        from wechat_hall.extensions import db
+        from wechat_hall.services.id_numbers import normalize_id_number
+        card = db.session.execute(db.select(DemoBankCard).filter_by(
+            card_number=card_number)).scalar_one_or_none()
+        if (card and card.holder_name == name.strip()
+                and card.id_number == normalize_id_number(id_number)
+                and card.phone == phone.strip()):
             return CardCheck(True)
         return CardCheck(False, "银行卡信息与持卡人身份信息不一致")
 
