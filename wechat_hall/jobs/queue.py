@@ -63,9 +63,10 @@ def _collect_new_jobs(session, flush_context):
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session):
     rows = session.info.pop("outbox_new", [])
-    ids = [row.id for row in rows if row.run_after <= utcnow() + timedelta(seconds=1)]
-    if ids and _state["app"] is not None:
-        deliver(_state["app"], ids)
+    due = [(row.id, row.queue) for row in rows
+           if row.run_after <= utcnow() + timedelta(seconds=1)]
+    if due and _state["app"] is not None:
+        deliver(_state["app"], due)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -73,18 +74,18 @@ def _forget_after_rollback(session):
     session.info.pop("outbox_new", None)
 
 
-def deliver(app, ids):
-    """Hand these outbox rows to workers. A failure leaves them pending for the dispatcher."""
+def deliver(app, due):
+    """Hand these ``(id, queue)`` outbox rows to workers. A failure leaves them pending
+    for the dispatcher."""
     queues = app.extensions.get("job_queues")
     if queues is None:
-        for job_id in ids:
+        for job_id, _ in due:
             _run_in_thread(app, job_id)
         return
     delivered = []
-    for job_id in ids:
-        queue_name = _queue_of(app, job_id)
+    for job_id, queue_name in due:
         try:
-            queues[queue_name].enqueue("wechat_hall.jobs.runner.run_outbox_job", job_id,
+            queues[queue_name if queue_name in QUEUES else "default"].enqueue("wechat_hall.jobs.runner.run_outbox_job", job_id,
                                        job_id=f"outbox-{job_id}", result_ttl=3600,
                                        failure_ttl=86400)
             delivered.append(job_id)
@@ -95,12 +96,6 @@ def deliver(app, ids):
             conn.execute(update(OutboxJob)
                          .where(OutboxJob.id.in_(delivered), OutboxJob.status == PENDING)
                          .values(status=QUEUED, queued_at=utcnow()))
-
-
-def _queue_of(app, job_id):
-    with db.engine.connect() as conn:
-        name = conn.execute(db.select(OutboxJob.queue).where(OutboxJob.id == job_id)).scalar()
-    return name if name in QUEUES else "default"
 
 
 def _run_in_thread(app, job_id):
@@ -146,12 +141,12 @@ def dispatch_pending(app, limit=500):
         conn.execute(update(OutboxJob)
                      .where(OutboxJob.status == QUEUED, OutboxJob.queued_at < stale)
                      .values(status=PENDING))
-        ids = conn.execute(db.select(OutboxJob.id)
+        due = conn.execute(db.select(OutboxJob.id, OutboxJob.queue)
                            .where(OutboxJob.status == PENDING, OutboxJob.run_after <= now)
-                           .order_by(OutboxJob.id).limit(limit)).scalars().all()
-    if ids:
-        deliver(app, ids)
-    return len(ids)
+                           .order_by(OutboxJob.id).limit(limit)).all()
+    if due:
+        deliver(app, [tuple(row) for row in due])
+    return len(due)
 
 
 def counts():
