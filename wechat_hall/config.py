@@ -46,11 +46,26 @@ def _database_url():
     return url
 
 
+class ConfigError(RuntimeError):
+    """Production settings are missing something that must never fall back to a default."""
+
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL",
+                          "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN")
+
+
 class Config:
-    """Values read from the environment when the class body runs (at import)."""
+    """The settings, read from the environment when the app is created."""
 
     def __init__(self):
         env = os.environ
+        # HALL_ENV=production: no development fallbacks, the simulator off by default.
+        self.HALL_ENV = env.get("HALL_ENV", "development").strip().lower()
+        production = self.HALL_ENV == "production"
+        if production:
+            missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+            if missing:
+                raise ConfigError("HALL_ENV=production needs " + ", ".join(missing))
         self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         # Connections are recycled rather than pinged before every use: a ping is a
@@ -67,7 +82,7 @@ class Config:
         self.WECHAT_TOKEN = env.get("WECHAT_TOKEN") or DEV_TOKEN
         self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
         # The simulator is on unless production settings turn it off.
-        self.SIMULATOR_ENABLED = _bool("SIMULATOR_ENABLED", True)
+        self.SIMULATOR_ENABLED = _bool("SIMULATOR_ENABLED", not production)
         # Empty means: the simulator's fake API when it is enabled, WeChat otherwise.
         self.WECHAT_API_BASE_URL = env.get("WECHAT_API_BASE_URL", "").rstrip("/")
         # Seconds a push may be old (or early) before it is refused as a replay.
