@@ -1,0 +1,69 @@
+"""Graphic captcha (图形验证码) for the web forms of ACC-1/2/7: drawn by ``captcha``.
+
+A challenge is 4 characters from an alphabet without look-alikes (no 0/O, 1/I/L). Only
+an HMAC of the answer is kept in Redis, for ``CAPTCHA_TTL`` seconds (default 300), and a
+challenge is used up by the first check, right or wrong, so one image allows one guess.
+"""
+import hashlib
+import hmac
+import secrets
+import threading
+import unicodedata
+
+from captcha.image import ImageCaptcha
+from flask import current_app
+
+from wechat_hall.redis_store import get_redis
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH = 4
+DEFAULT_TTL = 300
+WIDTH, HEIGHT = 120, 44
+
+_local = threading.local()  # Pillow's font objects are not shared between threads
+
+
+def _drawer():
+    if not hasattr(_local, "drawer"):
+        _local.drawer = ImageCaptcha(width=WIDTH, height=HEIGHT, font_sizes=(34, 38, 40))
+    return _local.drawer
+
+
+def new_challenge():
+    """A fresh challenge: ``(challenge_id, png_bytes)``; the id goes in the session."""
+    answer = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    challenge_id = secrets.token_urlsafe(16)
+    ttl = float(current_app.config.get("CAPTCHA_TTL", DEFAULT_TTL))
+    get_redis().set(_key(challenge_id), _digest(challenge_id, answer),
+                    px=max(1, int(ttl * 1000)))
+    png = _drawer().generate(answer, format="png").getvalue()
+    return challenge_id, png
+
+
+def check(challenge_id, answer):
+    """True once for the right answer (any case, full-width letters too); False otherwise.
+
+    The challenge is consumed whatever the answer, so it cannot be guessed at twice.
+    """
+    if not challenge_id or not isinstance(challenge_id, str) or len(challenge_id) > 64:
+        return False
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.get(_key(challenge_id))
+    pipe.delete(_key(challenge_id))
+    stored, _ = pipe.execute()
+    if stored is None:
+        return False
+    entered = unicodedata.normalize("NFKC", str(answer or "")).strip().upper()
+    stored = stored.decode() if isinstance(stored, bytes) else stored
+    return hmac.compare_digest(stored, _digest(challenge_id, entered))
+
+
+def _key(challenge_id):
+    return f"captcha:{challenge_id}"
+
+
+def _digest(challenge_id, answer):
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else str(key).encode()
+    message = f"captcha\x00{challenge_id}\x00{answer.upper()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

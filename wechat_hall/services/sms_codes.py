@@ -1,0 +1,350 @@
+"""SMS verification codes (ACC-1/2/3/5/7/8): send one, check it once.
+
+Rules: a 6-digit code lives ``SMS_CODE_TTL`` seconds; a phone may ask again for the same
+purpose after ``SMS_RESEND_SECONDS``; a phone gets at most ``SMS_DAILY_PER_PHONE`` codes
+and an IP ``SMS_DAILY_PER_IP`` per Asia/Shanghai day; ``SMS_MAX_ATTEMPTS`` wrong entries
+void a code. Every refusal is a :class:`CodeRefused` whose ``str`` is the message for
+the person.
+
+All state is in Redis, shared by every process, and every key expires by itself. Only an
+HMAC (keyed with ``SECRET_KEY``) of the code is stored; phone numbers and IPs in key names
+are HMACs too, so nothing personal sits in Redis. Checks and their counters change in Lua
+scripts, so two requests arriving together cannot both slip under a limit, and a code
+can be used once even by two simultaneous submissions.
+
+The SMS goes out synchronously, within the request, not as a job: the person waits for
+it, a failure must be told now and must not use up the throttle or the daily caps
+(the reservation is undone), a retried job could deliver a code after it expired, and
+a job's payload would keep the code in clear in the outbox table.
+"""
+import hashlib
+import hmac
+import logging
+import math
+import re
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import redis
+from flask import current_app
+
+from wechat_hall import adapters
+from wechat_hall.extensions import db
+from wechat_hall.masking import mask_phone
+from wechat_hall.redis_store import get_redis
+
+log = logging.getLogger(__name__)
+
+REGISTER = "register"          # ACC-1
+LOGIN = "login"                # ACC-2
+BIND = "bind"                  # ACC-3
+CHANGE_PHONE = "change_phone"  # ACC-5
+RECOVER = "recover"            # ACC-7
+ACTIVATE = "activate"          # ACC-8 (a): the phone reserved at account opening
+BANKCARD = "bankcard"          # ACC-8 (b): the bank-reserved phone
+
+# What the SMS says the code is for.
+PURPOSES = {
+    REGISTER: "账户注册",
+    LOGIN: "账户登录",
+    BIND: "绑定微信",
+    CHANGE_PHONE: "变更手机号",
+    RECOVER: "找回密码",
+    ACTIVATE: "激活一码通",
+    BANKCARD: "银联身份认证",
+}
+
+DEFAULTS = {
+    "SMS_CODE_TTL": 300,        # seconds a code is valid
+    "SMS_RESEND_SECONDS": 60,   # per phone + purpose
+    "SMS_DAILY_PER_PHONE": 10,  # codes per phone per Asia/Shanghai day, all purposes
+    "SMS_DAILY_PER_IP": 20,     # codes per client IP per day
+    "SMS_MAX_ATTEMPTS": 5,      # wrong entries before a code is void
+}
+
+SIGNATURE = "【中国结算】"
+CODE_RE = re.compile(r"^[0-9]{6}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+
+_time = time.time  # tests move the clock that decides which day it is
+
+
+class CodeRefused(Exception):
+    """Why no code was sent or accepted; ``str(exc)`` is the message for the person.
+
+    ``retry_after`` is the number of seconds after which trying again can succeed, when
+    that is known (the resend countdown, the end of the day).
+    """
+
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class InvalidPhone(CodeRefused):
+    def __init__(self):
+        super().__init__("请输入正确的11位中国大陆手机号码。")
+
+
+class ResendTooSoon(CodeRefused):
+    def __init__(self, seconds):
+        super().__init__(f"验证码发送过于频繁，请{seconds}秒后再试。", retry_after=seconds)
+
+
+class DailyLimitReached(CodeRefused):
+    def __init__(self, who, seconds):
+        self.who = who  # "phone" | "ip"
+        subject = "该手机号" if who == "phone" else "当前网络"
+        super().__init__(f"{subject}今日获取验证码次数已达上限，请明天再试。",
+                         retry_after=seconds)
+
+
+class SendFailed(CodeRefused):
+    def __init__(self):
+        super().__init__("短信发送失败，请稍后再试。")
+
+
+class ServiceBusy(CodeRefused):
+    def __init__(self):
+        super().__init__("系统繁忙，请稍后再试。")
+
+
+class MalformedCode(CodeRefused):
+    def __init__(self):
+        super().__init__("请输入6位数字验证码。")
+
+
+class CodeMissing(CodeRefused):
+    """Expired, already used, voided, or never sent: the same answer for all."""
+
+    def __init__(self):
+        super().__init__("验证码已失效，请重新获取。")
+
+
+class WrongCode(CodeRefused):
+    def __init__(self, attempts_left):
+        self.attempts_left = attempts_left
+        super().__init__(f"验证码错误，还可输入{attempts_left}次。")
+
+
+class CodeVoided(CodeRefused):
+    def __init__(self):
+        super().__init__("验证码错误次数过多，已失效，请重新获取。")
+
+
+@dataclass(frozen=True)
+class SentCode:
+    phone: str         # normalised, 11 digits
+    expires_in: int    # seconds
+    resend_after: int  # seconds, for the button's countdown
+
+
+def normalize_phone(raw):
+    """11 digits from what a person typed (+86, 86, 0086, spaces, full-width digits).
+
+    Raises InvalidPhone unless it is a mainland mobile number (1[3-9] and 9 digits).
+    """
+    text = unicodedata.normalize("NFKC", str(raw or ""))
+    text = re.sub(r"[\s\-()]", "", text)
+    for prefix in ("+86", "0086", "86"):
+        if text.startswith(prefix) and len(text) == len(prefix) + 11:
+            text = text[len(prefix):]
+            break
+    if not MOBILE_RE.match(text):
+        raise InvalidPhone()
+    return text
+
+
+def request_code(phone, purpose, ip):
+    """Send a new code for ``purpose`` to ``phone``; the previous one stops working.
+
+    ``ip`` is the client's address (``request.remote_addr``); pass None only where no
+    person's address exists. Commits the session: a sent SMS cannot be taken back, and
+    the development inbox row must outlive a later rollback, so call it as a step of its
+    own, not in the middle of other changes. Raises a CodeRefused subclass.
+    """
+    _check_purpose(purpose)
+    phone = normalize_phone(phone)
+    cfg = _settings()
+    keys = [_key("resend", purpose, phone)]
+    day, until_midnight = _today()
+    keys.append(_key("day", day, "phone", phone))
+    if ip:
+        keys.append(_key("day", day, "ip", str(ip)))
+    token = secrets.token_hex(8)
+    try:
+        outcome, value = _reserve(keys=keys, args=[
+            token, _ms(cfg["SMS_RESEND_SECONDS"]), cfg["SMS_DAILY_PER_PHONE"],
+            cfg["SMS_DAILY_PER_IP"], until_midnight + 3600])
+    except redis.RedisError:
+        log.exception("sms code: redis unavailable")
+        raise ServiceBusy() from None
+    outcome = _text(outcome)
+    if outcome == "resend":
+        raise ResendTooSoon(max(1, math.ceil(int(value) / 1000)))
+    if outcome in ("phone", "ip"):
+        raise DailyLimitReached(outcome, until_midnight)
+
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    minutes = max(1, round(cfg["SMS_CODE_TTL"] / 60))
+    text = (f"{SIGNATURE}您的验证码为{code}，用于{PURPOSES[purpose]}，{minutes}分钟内有效。"
+            "如非本人操作，请忽略。")
+    try:
+        adapters.sms().send(phone, text)
+    except Exception:
+        log.exception("sms code to %s not sent", mask_phone(phone))
+        _undo(keys, token)
+        raise SendFailed() from None
+
+    try:
+        pipe = get_redis().pipeline(transaction=True)
+        code_key = _key("code", purpose, phone)
+        pipe.delete(code_key)
+        pipe.hset(code_key, mapping={"h": _digest("code", purpose, phone, code), "n": 0})
+        pipe.pexpire(code_key, _ms(cfg["SMS_CODE_TTL"]))
+        pipe.execute()
+    except redis.RedisError:
+        log.exception("sms code to %s sent but not stored", mask_phone(phone))
+        raise ServiceBusy() from None
+    db.session.commit()
+    log.info("sms code for %s sent to %s", purpose, mask_phone(phone))
+    return SentCode(phone=phone, expires_in=int(cfg["SMS_CODE_TTL"]),
+                    resend_after=int(math.ceil(cfg["SMS_RESEND_SECONDS"])))
+
+
+def verify_code(phone, purpose, code):
+    """Accept the code once and return the normalised phone, or raise CodeRefused.
+
+    A malformed entry (not 6 digits) is refused without counting as an attempt: it
+    cannot be a guess. A wrong one counts; the ``SMS_MAX_ATTEMPTS``-th voids the code.
+    """
+    _check_purpose(purpose)
+    phone = normalize_phone(phone)
+    code = unicodedata.normalize("NFKC", str(code or "")).strip()
+    if not CODE_RE.match(code):
+        raise MalformedCode()
+    limit = _settings()["SMS_MAX_ATTEMPTS"]
+    try:
+        outcome, left = _verify(keys=[_key("code", purpose, phone)],
+                                args=[_digest("code", purpose, phone, code), limit])
+    except redis.RedisError:
+        log.exception("sms code: redis unavailable")
+        raise ServiceBusy() from None
+    outcome, left = _text(outcome), int(left)
+    if outcome == "ok":
+        return phone
+    if outcome == "missing":
+        raise CodeMissing()
+    if left <= 0:
+        log.warning("sms code for %s to %s voided after %d wrong entries",
+                    purpose, mask_phone(phone), limit)
+        raise CodeVoided()
+    raise WrongCode(left)
+
+
+# -- internals --------------------------------------------------------------------
+
+def _check_purpose(purpose):
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown sms code purpose {purpose!r}")
+
+
+def _settings():
+    return {name: current_app.config.get(name, default) for name, default in DEFAULTS.items()}
+
+
+def _ms(seconds):
+    """Milliseconds for PX (settings may be fractions of a second in tests)."""
+    return max(1, int(float(seconds) * 1000))
+
+
+def _secret():
+    key = current_app.config["SECRET_KEY"]
+    return key if isinstance(key, bytes) else str(key).encode()
+
+
+def _digest(*parts):
+    message = "\x00".join(str(p) for p in parts).encode()
+    return hmac.new(_secret(), message, hashlib.sha256).hexdigest()
+
+
+def _key(kind, *parts):
+    """A Redis key whose personal parts (phone, IP) are keyed hashes, not plain text."""
+    return f"sms:{kind}:" + _digest("key", kind, *parts)[:32]
+
+
+def _today():
+    """The Asia/Shanghai date (yyyymmdd) and the whole seconds left in that day."""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
+    now = datetime.fromtimestamp(_time(), zone)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), zone)
+    return now.strftime("%Y%m%d"), max(1, math.ceil((midnight - now).total_seconds()))
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value
+
+
+# KEYS: resend throttle, phone's day count[, IP's day count]
+# ARGV: token, resend ms, phone cap, IP cap, day count TTL seconds
+_RESERVE = """
+local phone_n = tonumber(redis.call('GET', KEYS[2]) or '0')
+if phone_n >= tonumber(ARGV[3]) then return {'phone', 0} end
+if #KEYS >= 3 then
+  local ip_n = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if ip_n >= tonumber(ARGV[4]) then return {'ip', 0} end
+end
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return {'resend', left} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for i = 2, #KEYS do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[5])
+end
+return {'ok', 0}
+"""
+
+# Give back what _RESERVE took, when the SMS could not be sent.
+_UNDO = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+for i = 2, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+"""
+
+# KEYS: the code; ARGV: HMAC of the entered code, attempts allowed. Comparing HMACs
+# keyed with SECRET_KEY, so the comparison's timing tells nothing about the code.
+_VERIFY = """
+local stored = redis.call('HGET', KEYS[1], 'h')
+if not stored then return {'missing', 0} end
+if stored == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return {'ok', 0}
+end
+local left = tonumber(ARGV[2]) - redis.call('HINCRBY', KEYS[1], 'n', 1)
+if left <= 0 then redis.call('DEL', KEYS[1]) end
+return {'wrong', left}
+"""
+
+
+def _script(source):
+    def run(keys, args):
+        return get_redis().eval(source, len(keys), *keys, *args)
+    return run
+
+
+_reserve = _script(_RESERVE)
+_verify = _script(_VERIFY)
+
+
+def _undo(keys, token):
+    try:
+        _script(_UNDO)(keys=keys, args=[token])
+    except redis.RedisError:
+        log.exception("sms code: could not give back the throttle and daily counts")
