@@ -64,3 +64,108 @@ def test_an_expired_challenge_fails(make_app, monkeypatch):
 
 def test_the_default_alphabet_has_no_look_alikes():
     assert not set("01OIL") & set(captcha.ALPHABET)
+
+
+def test_the_image_is_readable_size_and_has_its_own_alphabet(app):
+    import io
+
+    from PIL import Image
+    with app.app_context():
+        _, png = captcha.new_challenge()
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (captcha.WIDTH, captcha.HEIGHT)
+    assert len(captcha.ALPHABET) >= 20 and captcha.LENGTH == 4
+
+
+def test_full_width_and_padded_answers_are_accepted(app, challenge):
+    challenge_id, _ = challenge
+    answer = _answer(app, challenge_id).lower()
+    typed = " " + "".join(chr(ord(c) + 0xFEE0) for c in answer) + " "
+    with app.app_context():
+        assert captcha.check(challenge_id, typed)
+
+
+def test_redis_keeps_only_a_hash_that_expires(app, challenge):
+    challenge_id, _ = challenge
+    answer = _answer(app, challenge_id)
+    r = app.extensions["redis"]
+    stored = r.get(f"captcha:{challenge_id}")
+    assert answer.encode() not in stored and 0 < r.pttl(f"captcha:{challenge_id}") <= 300_000
+
+
+# -- the image route and the views' helper (h5/captcha.py) ------------------------
+
+@pytest.fixture
+def web(app, monkeypatch):
+    """The captcha blueprint, plus a stand-in form view that calls the helper."""
+    from flask import jsonify, request
+
+    from h5 import captcha as h5_captcha
+
+    monkeypatch.setattr(captcha, "ALPHABET", "AB")
+
+    @app.get("/_test/captcha-check")
+    def check_view():
+        ok = h5_captcha.check_session_captcha(request.args["for"], request.args["answer"])
+        return jsonify(ok=ok)
+
+    return app.test_client()
+
+
+def _session_challenge(web, form_key):
+    with web.session_transaction() as session:
+        return session.get(f"captcha:{form_key}")
+
+
+def _check(web, form_key, answer):
+    return web.get("/_test/captcha-check",
+                   query_string={"for": form_key, "answer": answer}).get_json()["ok"]
+
+
+def test_the_route_serves_an_uncached_png_and_remembers_the_form(app, web):
+    res = web.get("/h5/captcha.png?for=login")
+    assert res.status_code == 200 and res.mimetype == "image/png"
+    assert res.data.startswith(b"\x89PNG")
+    assert "no-store" in res.headers["Cache-Control"] and res.headers["Pragma"] == "no-cache"
+    assert _session_challenge(web, "login")
+
+
+@pytest.mark.parametrize("form_key", ["", "Login", "a b", "x" * 40, "../x"])
+def test_the_route_wants_a_plain_form_key(web, form_key):
+    assert web.get("/h5/captcha.png", query_string={"for": form_key}).status_code == 400
+
+
+def test_the_helper_accepts_the_shown_answer_once(app, web):
+    web.get("/h5/captcha.png?for=register")
+    answer = _answer(app, _session_challenge(web, "register"))
+    assert _check(web, "register", answer.lower())
+    assert _session_challenge(web, "register") is None
+    assert not _check(web, "register", answer)
+
+
+def test_a_wrong_answer_needs_a_new_image(app, web):
+    web.get("/h5/captcha.png?for=login")
+    answer = _answer(app, _session_challenge(web, "login"))
+    assert not _check(web, "login", "ZZZZ")
+    assert not _check(web, "login", answer)
+
+
+def test_each_form_has_its_own_image(app, web):
+    web.get("/h5/captcha.png?for=login")
+    web.get("/h5/captcha.png?for=recover")
+    login = _answer(app, _session_challenge(web, "login"))
+    recover = _answer(app, _session_challenge(web, "recover"))
+    assert _check(web, "recover", recover) and _check(web, "login", login)
+
+
+def test_a_reloaded_image_replaces_the_previous_one(app, web):
+    web.get("/h5/captcha.png?for=login")
+    first = _session_challenge(web, "login")
+    web.get("/h5/captcha.png?for=login")
+    second = _session_challenge(web, "login")
+    assert first != second
+    assert _check(web, "login", _answer(app, second))
+
+
+def test_no_image_shown_means_no_pass(web):
+    assert not _check(web, "login", "ABAB")

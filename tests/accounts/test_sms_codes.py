@@ -1,7 +1,9 @@
 """SMS verification codes (groundwork of ACC-1/2/3/5/7/8): sent once, checked once."""
 import re
+from datetime import datetime, timezone
 
 import pytest
+import redis
 
 from models import DevMessage
 from wechat_hall.extensions import db
@@ -36,10 +38,40 @@ def test_a_code_is_sent_and_works_once(app):
         _verify(app, code)
 
 
+def test_the_sms_says_what_the_code_is_for(app):
+    _request(app, purpose=codes.CHANGE_PHONE)
+    with app.app_context():
+        body = db.session.execute(db.select(DevMessage.body)).scalar_one()
+    assert body.startswith("【中国结算】您的验证码为")
+    assert "用于变更手机号，5分钟内有效。如非本人操作，请忽略。" in body
+
+
+@pytest.mark.parametrize("typed", ["13912345678", "+8613912345678", "8613912345678",
+                                   "0086 139 1234 5678", "+86 139-1234-5678",
+                                   "１３９１２３４５６７８"])
+def test_phone_numbers_are_normalised(typed):
+    assert codes.normalize_phone(typed) == PHONE
+
+
+def test_the_code_may_be_typed_with_spaces_or_full_width_digits(app):
+    _request(app)
+    code = _last_code(app)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    assert _verify(app, f" {full_width} ") == PHONE
+
+
 def test_a_code_is_for_its_purpose_only(app):
     _request(app, purpose=codes.REGISTER)
     with pytest.raises(codes.CodeMissing):
         _verify(app, _last_code(app), purpose=codes.BIND)
+
+
+def test_every_key_expires_by_itself(app):
+    _request(app)
+    r = app.extensions["redis"]
+    keys = r.keys("sms:*")
+    assert len(keys) == 4  # throttle, code, phone's and IP's day counts
+    assert all(r.pttl(k) > 0 for k in keys)
 
 
 def test_redis_keeps_neither_the_code_nor_the_phone(app):
@@ -73,6 +105,16 @@ def test_a_wrong_code_counts_and_the_fifth_voids_it(app):
         _verify(app, code)
 
 
+def test_the_right_code_after_some_wrong_ones_still_works(app):
+    _request(app)
+    code = _last_code(app)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(4):
+        with pytest.raises(codes.WrongCode):
+            _verify(app, wrong)
+    assert _verify(app, code) == PHONE
+
+
 def test_a_malformed_entry_is_not_an_attempt(app):
     _request(app)
     for junk in ("12345", "abcdef", "", "1234567"):
@@ -94,7 +136,8 @@ def test_resend_within_the_throttle_says_how_long_to_wait(app):
     _request(app)
     with pytest.raises(codes.ResendTooSoon) as err:
         _request(app)
-    assert 1 <= err.value.retry_after <= 60 and "秒后再试" in str(err.value)
+    assert 50 <= err.value.retry_after <= 60
+    assert f"请{err.value.retry_after}秒后再试" in str(err.value)
     _request(app, purpose=codes.BIND)  # another purpose is its own throttle
 
 
@@ -133,18 +176,71 @@ def test_daily_cap_per_ip(make_app):
     _request(app, "13900000003", ip="10.0.0.2")  # another network is its own count
 
 
-def test_a_failed_sms_uses_up_nothing(app, monkeypatch):
-    from wechat_hall.adapters.sms_gateway import DevSms
+def test_the_day_is_the_shanghai_day(make_app, monkeypatch):
+    app = make_app(SMS_DAILY_PER_PHONE=1)
+    before_midnight = datetime(2026, 3, 1, 15, 59, 50, tzinfo=timezone.utc)  # 23:59:50 CST
+    monkeypatch.setattr(codes, "_time", before_midnight.timestamp)
+    _request(app)
+    with pytest.raises(codes.DailyLimitReached) as err:
+        _request(app, purpose=codes.LOGIN)
+    assert err.value.retry_after == 10  # until midnight in Shanghai
+    after_midnight = datetime(2026, 3, 1, 16, 0, 10, tzinfo=timezone.utc)  # 00:00:10 CST
+    monkeypatch.setattr(codes, "_time", after_midnight.timestamp)
+    _request(app, purpose=codes.LOGIN)
+
+
+def test_a_failed_sms_uses_up_nothing(make_app, monkeypatch):
+    from wechat_hall.adapters.sms_gateway import DevSms, SmsFailed
+
+    app = make_app(SMS_DAILY_PER_PHONE=1, SMS_DAILY_PER_IP=1)
 
     def broken(self, phone, text):
-        raise ConnectionError("gateway down")
+        raise SmsFailed("gateway down")
 
     monkeypatch.setattr(DevSms, "send", broken)
+    with pytest.raises(codes.SendFailed) as err:
+        _request(app)
+    assert str(err.value) == "短信发送失败，请稍后再试。"
+    r = app.extensions["redis"]
+    assert [k for k in r.keys("sms:*") if r.get(k) not in (None, b"0")] == []
+    with app.app_context():
+        assert db.session.execute(db.select(DevMessage)).first() is None
+    monkeypatch.undo()
+    _request(app)  # neither the throttle nor the daily caps of one were taken
+    assert _verify(app, _last_code(app)) == PHONE
+
+
+def test_an_unexpected_adapter_error_is_a_failed_send_too(app, monkeypatch):
+    from wechat_hall.adapters.sms_gateway import DevSms
+
+    monkeypatch.setattr(DevSms, "send", lambda self, phone, text: 1 / 0)
     with pytest.raises(codes.SendFailed):
         _request(app)
     monkeypatch.undo()
-    _request(app)  # no throttle was taken
-    assert _verify(app, _last_code(app)) == PHONE
+    _request(app)
+
+
+def test_redis_down_is_a_polite_refusal(app, monkeypatch):
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise redis.ConnectionError("Connection refused")
+            return fail
+
+    monkeypatch.setattr(codes, "get_redis", Down)
+    with pytest.raises(codes.ServiceBusy):
+        _request(app)
+    with pytest.raises(codes.ServiceBusy):
+        _verify(app, "123456")
+    with app.app_context():
+        assert db.session.execute(db.select(DevMessage)).first() is None  # nothing sent
+
+
+def test_every_refusal_is_a_code_refused_with_a_message():
+    for exc in (codes.InvalidPhone(), codes.ResendTooSoon(5), codes.DailyLimitReached("ip", 9),
+                codes.SendFailed(), codes.ServiceBusy(), codes.MalformedCode(),
+                codes.CodeMissing(), codes.WrongCode(2), codes.CodeVoided()):
+        assert isinstance(exc, codes.CodeRefused) and re.search(r"[\u4e00-\u9fff]", str(exc))
 
 
 def test_unknown_purpose_is_a_programming_error(app):

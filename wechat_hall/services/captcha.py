@@ -1,6 +1,7 @@
 """Graphic captcha (图形验证码) for the web forms of ACC-1/2/7: drawn by ``captcha``.
 
-A challenge is 4 characters from an alphabet without look-alikes (no 0/O, 1/I/L). Only
+A challenge is 4 characters from an alphabet without look-alikes: no 0/O/Q, 1/I/L,
+2/Z, 5/S, 8/B, U/V, and no M/W, which the monospaced font squeezes into a smudge. Only
 an HMAC of the answer is kept in Redis, for ``CAPTCHA_TTL`` seconds (default 300), and a
 challenge is used up by the first check, right or wrong, so one image allows one guess.
 """
@@ -10,22 +11,28 @@ import secrets
 import threading
 import unicodedata
 
-from captcha.image import ImageCaptcha
+from captcha.image import ImageCaptcha, random_color
 from flask import current_app
 
 from wechat_hall.redis_store import get_redis
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ALPHABET = "23456789ACDEFGHJKNPRTVXY"
 LENGTH = 4
 DEFAULT_TTL = 300
-WIDTH, HEIGHT = 120, 44
+WIDTH, HEIGHT = 150, 54
 
 _local = threading.local()  # Pillow's font objects are not shared between threads
 
 
+class _Drawer(ImageCaptcha):
+    # The library pastes each glyph with its own brightness as opacity, so dark ink came
+    # out faint; this table makes any ink but the faintest opaque.
+    lookup_table = [min(255, i * 6) for i in range(256)]
+
+
 def _drawer():
     if not hasattr(_local, "drawer"):
-        _local.drawer = ImageCaptcha(width=WIDTH, height=HEIGHT, font_sizes=(34, 38, 40))
+        _local.drawer = _Drawer(width=WIDTH, height=HEIGHT, font_sizes=(40, 44, 46))
     return _local.drawer
 
 
@@ -36,7 +43,8 @@ def new_challenge():
     ttl = float(current_app.config.get("CAPTCHA_TTL", DEFAULT_TTL))
     get_redis().set(_key(challenge_id), _digest(challenge_id, answer),
                     px=max(1, int(ttl * 1000)))
-    png = _drawer().generate(answer, format="png").getvalue()
+    ink = random_color(30, 120, 255)  # dark, on the library's pale background
+    png = _drawer().generate(answer, format="png", fg_color=ink).getvalue()
     return challenge_id, png
 
 
