@@ -56,3 +56,90 @@ def sign_in_openid(openid):
     session[OPENID] = openid
     session.permanent = True
     return keep_next
+
+
+# -- the investor's hall account (ACC-2/3) -------------------------------------------
+
+USER_ID = "hall_user_id"
+USER_EPOCH = "hall_user_epoch"
+
+
+def in_wechat():
+    """The WeChat hall (the page was opened through OAuth) rather than the web hall."""
+    return bool(current_openid())
+
+
+def current_user():
+    """The signed-in ``HallUser``, or None.
+
+    Signed in means: logged in with phone + password in this session (and the password
+    has not changed since), or, inside WeChat, the openid is bound to the account (ACC-3).
+    """
+    from flask import g
+    if "hall_user" in g:
+        return g.hall_user
+    from models import HallUser
+    from wechat_hall.extensions import db
+    user = None
+    user_id = session.get(USER_ID)
+    if user_id is not None:
+        user = db.session.get(HallUser, user_id)
+        if user is None or user.session_epoch != session.get(USER_EPOCH):
+            session.pop(USER_ID, None)
+            session.pop(USER_EPOCH, None)
+            user = None
+    if user is None and current_openid():
+        user = db.session.execute(
+            db.select(HallUser).filter_by(openid=current_openid())).scalar_one_or_none()
+    g.hall_user = user
+    return user
+
+
+def log_in(user):
+    """A fresh session for the user (the old session id's data does not carry over),
+    keeping the WeChat identity that was already proven."""
+    from flask import g
+    openid = current_openid()
+    session.clear()
+    if openid:
+        session[OPENID] = openid
+    session[USER_ID] = user.id
+    session[USER_EPOCH] = user.session_epoch
+    session.permanent = True
+    g.hall_user = user
+
+
+def log_out():
+    from flask import g
+    openid = current_openid()
+    session.clear()
+    if openid:
+        session[OPENID] = openid
+    g.pop("hall_user", None)
+
+
+def login_required(view):
+    """The page is for signed-in users: others go to the login page and come back."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("accounts.login", next=target))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def activated_required(view):
+    """The page needs an activated 一码通 (queries, certificates, voting): others are
+    sent to 绑定及激活一码通 first (ACC-8, second entry)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = current_user()
+        if user is None:
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("accounts.login", next=target))
+        if not user.is_activated:
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("activation.start", next=target))
+        return view(*args, **kwargs)
+    return wrapped

@@ -10,3 +10,5 @@ from .dev_message import DevMessage, DevAttachment  # noqa: F401
 from .simulator import SimToken, SimMenu, SimUser, SimPush, SimOutbound, SimOAuthCode  # noqa: F401
 from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAccount,  # noqa: F401
                        DemoBankCard)
+from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
+                       IdentityVerification, TradeFeedOrder)

@@ -25,12 +25,16 @@ class StaffUser(UserMixin, db.Model):
     roles = db.Column(db.String(128), nullable=False, default="")
     active = db.Column(db.Boolean, nullable=False, default=True)
     office_id = db.Column(db.Integer, db.ForeignKey("office.id"))
+    # Counter staff at a broker's branch confirm 临柜身份认证 (ACC-8 d) for that branch
+    # only; counter staff without one (the registrar's own counters) see every branch.
+    broker_branch_id = db.Column(db.Integer, db.ForeignKey("broker_branch.id"))
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
     locked_until = db.Column(db.DateTime)
     last_login_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     office = db.relationship("Office")
+    broker_branch = db.relationship("BrokerBranch")
 
     def get_id(self):
         # Prefixed so a staff session can never be mistaken for an investor's.
