@@ -2,11 +2,18 @@
 
 
 def register(app):
-    from . import captcha, hall, health, oauth, planned
+    from . import accounts, activation, captcha, hall, health, oauth, planned, profile, recovery
+    from . import verification
     from .staff import register as register_staff
 
     app.register_blueprint(hall.bp)
     app.register_blueprint(oauth.bp)
+    app.register_blueprint(oauth.entry_bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(recovery.bp)
+    app.register_blueprint(verification.bp)
+    app.register_blueprint(activation.bp)
+    app.register_blueprint(profile.bp)
     app.register_blueprint(planned.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(captcha.bp)

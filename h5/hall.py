@@ -1,7 +1,9 @@
 """服务大厅 (PUB-1): the home grid."""
 from flask import Blueprint, redirect, render_template, url_for
 
-from .identity import current_openid
+from wechat_hall.masking import mask_name, mask_phone
+
+from .identity import current_openid, current_user
 
 bp = Blueprint("hall", __name__, url_prefix="/h5")
 
@@ -20,12 +22,28 @@ GRID = [
 ]
 
 
+NOT_ACTIVATED = "您当前还未绑定一码通，是否立即绑定？"
+
+
 @bp.get("/")
 def home():
-    items = [dict(label=label, url=url_for(endpoint), colour=colour, feature=fid,
-                  initial=label[0], planned=endpoint.startswith("planned."))
-             for label, endpoint, colour, fid in GRID]
-    return render_template("hall/home.html", items=items, openid=current_openid())
+    user = current_user()
+    items = []
+    for label, endpoint, colour, fid in GRID:
+        url, confirm = url_for(endpoint), None
+        if fid.startswith("Q-"):  # queries need an activated 一码通 (ACC-8, second entry)
+            if user is None:
+                url = url_for("accounts.login", next=url)
+            elif not user.is_activated:
+                url, confirm = url_for("activation.start", next=url), NOT_ACTIVATED
+        items.append(dict(label=label, url=url, colour=colour, feature=fid, initial=label[0],
+                          planned=endpoint.startswith("planned."), confirm=confirm))
+    name = None
+    if user is not None:
+        name = mask_name(user.investor.name) if user.investor else (
+            user.nickname or mask_phone(user.phone))
+    return render_template("hall/home.html", items=items, openid=current_openid(), user=user,
+                           user_name=name)
 
 
 @bp.get("")

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, session
 
 from wechat_hall.services import wechat_api
 
-from .identity import NEXT, STATE, safe_next, sign_in_openid
+from .identity import NEXT, STATE, current_openid, safe_next, sign_in_openid, start_oauth
 
 bp = Blueprint("oauth", __name__, url_prefix="/h5/oauth")
 
@@ -35,3 +35,21 @@ def callback():
     target = session.get(NEXT)
     sign_in_openid(openid)
     return redirect(safe_next(target))
+
+
+entry_bp = Blueprint("wechat_entry", __name__, url_prefix="/h5/wx")
+
+
+@entry_bp.get("/", defaults={"rest": ""})
+@entry_bp.get("/<path:rest>")
+def enter(rest):
+    """The door of every link inside WeChat (menus, chat replies): learn the openid
+    through OAuth, then open ``/h5/<rest>``. The same pages opened without this door are
+    the web hall."""
+    target = "/h5/" + rest
+    if request.query_string:
+        target += "?" + request.query_string.decode("utf-8", "replace")
+    target = safe_next(target)
+    if current_openid():
+        return redirect(target)
+    return start_oauth(target)

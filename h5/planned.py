@@ -6,15 +6,12 @@ from flask import Blueprint, render_template
 
 from wechat_hall.masking import mask_openid
 
-from .identity import current_openid, openid_required
+from .identity import activated_required, current_openid, openid_required
 
 bp = Blueprint("planned", __name__, url_prefix="/h5")
 
 # endpoint name, path, title, feature ids, needs the WeChat user
 PAGES = [
-    ("account_register", "/account/register", "账户注册", "ACC-1", False),
-    ("account_bind", "/account/bind", "账户绑定", "ACC-3", True),
-    ("profile", "/profile", "个人基本信息", "PUB-2", True),
     ("my_ymt", "/query/ymt", "我的一码通", "Q-1", True),
     ("holdings", "/query/holdings", "证券持有余额", "Q-2", True),
     ("holding_changes", "/query/changes", "证券持有变更", "Q-3", True),
@@ -28,6 +25,10 @@ PAGES = [
     ("service_centre", "/service", "在线客服", "CS-1", True),
 ]
 
+# The queries need a signed-in user with an activated 一码通 (ACC-8's second entry).
+ACTIVATED = {"my_ymt", "holdings", "holding_changes", "freezes", "ipo", "dividend_tax",
+             "abandoned"}
+
 
 def _make_view(title, feature):
     def view():
@@ -39,6 +40,8 @@ def _make_view(title, feature):
 for name, path, title, feature, needs_user in PAGES:
     view = _make_view(title, feature)
     view.__name__ = name
-    if needs_user:
+    if name in ACTIVATED:
+        view = activated_required(view)
+    elif needs_user:
         view = openid_required(view)
     bp.add_url_rule(path, name, view)

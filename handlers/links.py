@@ -1,12 +1,12 @@
 """The H5 pages a chat reply links to, by topic (keywords and clicks share them)."""
-from wechat_hall.urls import public_url
+from wechat_hall.urls import wechat_url
 
 # topic → (label, endpoint)
 PAGES = {
     "home": ("服务大厅", "hall.home"),
-    "register": ("账户注册", "planned.account_register"),
-    "bind": ("账户绑定", "planned.account_bind"),
-    "profile": ("个人信息", "planned.profile"),
+    "register": ("账户注册", "accounts.register"),
+    "bind": ("账户绑定", "accounts.bind"),
+    "profile": ("个人信息", "profile.show"),
     "query": ("证券查询", "hall.home"),
     "appointment": ("业务预约", "planned.appointments"),
     "queue": ("排号进度查询", "planned.queue_progress"),
@@ -17,4 +17,4 @@ PAGES = {
 
 def link(topic, text=None):
     label, endpoint = PAGES[topic]
-    return f'<a href="{public_url(endpoint)}">{text or label}</a>'
+    return f'<a href="{wechat_url(endpoint)}">{text or label}</a>'

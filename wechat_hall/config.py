@@ -102,6 +102,10 @@ class Config:
 
         self.STAFF_MAX_FAILED_LOGINS = _int("STAFF_MAX_FAILED_LOGINS", 5)
         self.STAFF_LOCK_MINUTES = _int("STAFF_LOCK_MINUTES", 15)
+        # Investors' hall accounts (ACC-2, ACC-8 c).
+        self.HALL_MAX_FAILED_LOGINS = _int("HALL_MAX_FAILED_LOGINS", 5)
+        self.HALL_LOCK_MINUTES = _int("HALL_LOCK_MINUTES", 15)
+        self.TRADE_CHECK_DAYS = _int("TRADE_CHECK_DAYS", 15)
 
         # Adapters (P-8): "dev" backends record what they would send.
         self.SMS_BACKEND = env.get("SMS_BACKEND", "dev")

@@ -1,8 +1,21 @@
 """Filters available in every template."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
 from . import masking
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(value, fmt="%Y-%m-%d %H:%M"):
+    """A stored (naive UTC) time as people in the hall read it."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).strftime(fmt)
 
 
 def init_app(app):
     app.jinja_env.filters["mask_phone"] = masking.mask_phone
     app.jinja_env.filters["mask_id"] = masking.mask_id_number
     app.jinja_env.filters["mask_name"] = masking.mask_name
+    app.jinja_env.filters["shanghai"] = shanghai

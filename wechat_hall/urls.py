@@ -18,3 +18,14 @@ def public_url(endpoint, **values):
     if not values:
         cache[endpoint] = url
     return url
+
+
+def wechat_url(endpoint, **values):
+    """The link a WeChat user gets (menus, chat replies): through the ``/h5/wx`` door,
+    which learns the openid first (h5/oauth.py)."""
+    url = public_url(endpoint, **values)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    path = url[len(base):] if url.startswith(base) else url
+    if path.startswith("/h5/"):
+        return base + "/h5/wx/" + path[len("/h5/"):]
+    return url

@@ -2,7 +2,8 @@
 
 
 def register(app):
-    from . import backoffice, views
+    from . import backoffice, counter_checks, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(counter_checks.bp)
     backoffice.init_app(app)

@@ -1,7 +1,7 @@
-"""`flask …` commands, in groups: menu, jobs, demo, staff."""
+"""`flask …` commands, in groups: menu, jobs, demo, staff, tradefeed."""
 
 
 def register(app):
-    from . import demo, jobs, menu, staff
-    for group in (menu.group, jobs.group, demo.group, staff.group):
+    from . import demo, jobs, menu, staff, tradefeed
+    for group in (menu.group, jobs.group, demo.group, staff.group, tradefeed.group):
         app.cli.add_command(group)

@@ -46,6 +46,7 @@ CHANGE_PHONE = "change_phone"  # ACC-5
 RECOVER = "recover"            # ACC-7
 ACTIVATE = "activate"          # ACC-8 (a): the phone reserved at account opening
 BANKCARD = "bankcard"          # ACC-8 (b): the bank-reserved phone
+DEREGISTER = "deregister"      # ACC-6
 
 # What the SMS says the code is for.
 PURPOSES = {
@@ -56,6 +57,7 @@ PURPOSES = {
     RECOVER: "找回密码",
     ACTIVATE: "激活一码通",
     BANKCARD: "银联身份认证",
+    DEREGISTER: "用户注销",
 }
 
 DEFAULTS = {

@@ -14,16 +14,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLES, StaffUser, utcnow
 from wechat_hall.extensions import db
+from wechat_hall.services.passwords import PasswordRejected, check_password_rules  # noqa: F401
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
 BAD_CREDENTIALS = "用户名或密码错误。"
 
 log = logging.getLogger(__name__)
-
-
-class PasswordRejected(ValueError):
-    pass
 
 
 class LoginRefused(Exception):
@@ -54,15 +51,6 @@ class AccountDisabled(LoginRefused):
 
 class StaffRuleViolation(ValueError):
     """A back-office change to a staff account that the rules forbid."""
-
-
-def check_password_rules(password):
-    """8–16 characters with at least two of letters, digits and symbols (as ACC-1)."""
-    if not 8 <= len(password or "") <= 16:
-        raise PasswordRejected("密码长度须为8-16位")
-    kinds = sum(bool(re.search(p, password)) for p in (r"[A-Za-z]", r"\d", r"[^A-Za-z\d]"))
-    if kinds < 2:
-        raise PasswordRejected("密码须包含字母、数字、符号中的至少两种")
 
 
 _dummy_hash = None

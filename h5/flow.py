@@ -1,0 +1,39 @@
+"""What a multi-step account flow remembers between its pages, in the (signed) session.
+
+Each flow keeps one small dict under its name with the time it was written; it is
+forgotten after ``FLOW_TTL`` seconds, so a half-finished flow cannot be resumed hours
+later from a forgotten tab. Only ids and flags go here, never an SMS code or a password.
+"""
+import time
+
+from flask import session
+
+FLOW_TTL = 30 * 60
+
+# The identity check in progress (h5/verification.py): purpose, user, 一码通, new phone.
+CHECK = "flow_check"
+# 找回密码: the account found by phone, and whether the new password may be set.
+RECOVER = "flow_recover"
+# 账户注册 in WeChat: the phone whose code was verified in step 1.
+REGISTER = "flow_register"
+# The account just registered, for 直接登录 / 立即登录.
+REGISTERED = "flow_registered"
+# 变更手机号: the new phone whose code was verified.
+NEW_PHONE = "flow_new_phone"
+
+
+def put(name, **values):
+    session[name] = {**values, "t": int(time.time())}
+
+
+def get(name):
+    data = session.get(name)
+    if not isinstance(data, dict) or time.time() - data.get("t", 0) > FLOW_TTL:
+        session.pop(name, None)
+        return None
+    return data
+
+
+def drop(*names):
+    for name in names:
+        session.pop(name, None)

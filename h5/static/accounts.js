@@ -1,0 +1,91 @@
+/* Account pages: 获取验证码 with its countdown, and the captcha's 换一张. No framework. */
+(function () {
+  function csrf(form) {
+    var el = form && form.querySelector('input[name="csrf_token"]');
+    return el ? el.value : '';
+  }
+  function countdown(btn, seconds) {
+    btn.disabled = true;
+    var left = seconds;
+    btn.textContent = left + '秒后重新获取';
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) { clearInterval(timer); btn.disabled = false; btn.textContent = '重新获取'; }
+      else { btn.textContent = left + '秒后重新获取'; }
+    }, 1000);
+  }
+  document.querySelectorAll('.hall-sms-btn').forEach(function (btn) {
+    btn.addEventListener('click', function () {
+      var form = btn.closest('form');
+      var status = form.querySelector('.hall-sms-status');
+      var body = new URLSearchParams();
+      if (btn.dataset.phone) {
+        var input = form.querySelector('[name="' + btn.dataset.phone + '"]');
+        body.append('phone', input ? input.value : '');
+      }
+      btn.disabled = true;
+      fetch(btn.dataset.url, {
+        method: 'POST', credentials: 'same-origin', body: body,
+        headers: {'X-CSRFToken': csrf(form), 'Content-Type': 'application/x-www-form-urlencoded'}
+      }).then(function (r) { return r.json().catch(function () { return {ok: false, message: '网络异常，请稍后再试'}; }); })
+        .then(function (data) {
+          status.textContent = data.message || '';
+          status.className = 'hall-field-hint hall-sms-status ' + (data.ok ? 'is-ok' : 'is-error');
+          if (data.ok) { countdown(btn, data.resend_after || 60); }
+          else if (data.retry_after && data.retry_after < 300) { countdown(btn, data.retry_after); }
+          else { btn.disabled = false; }
+        }, function () {
+          status.textContent = '网络异常，请稍后再试';
+          status.className = 'hall-field-hint hall-sms-status is-error';
+          btn.disabled = false;
+        });
+    });
+  });
+  function refresh(img) { img.src = img.dataset.src + '&t=' + Date.now(); }
+  document.querySelectorAll('.hall-captcha').forEach(function (img) {
+    img.addEventListener('click', function () { refresh(img); });
+  });
+  document.querySelectorAll('.hall-captcha-refresh').forEach(function (a) {
+    a.addEventListener('click', function (e) {
+      e.preventDefault();
+      var img = a.closest('form').querySelector('.hall-captcha');
+      if (img) { refresh(img); }
+    });
+  });
+  document.querySelectorAll('[data-confirm]').forEach(function (el) {
+    el.addEventListener('click', function (e) {
+      if (!window.confirm(el.dataset.confirm)) { e.preventDefault(); }
+    });
+  });
+  /* 证券公司 → 营业部: show only the chosen broker's branches. */
+  var broker = document.getElementById('broker'), branch = document.getElementById('branch');
+  if (broker && branch) {
+    var all = Array.prototype.slice.call(branch.options);
+    var filter = function () {
+      var keep = branch.value;
+      branch.innerHTML = '';
+      all.forEach(function (o) {
+        if (!o.value || !broker.value || o.dataset.broker === broker.value) { branch.appendChild(o); }
+      });
+      branch.value = Array.prototype.some.call(branch.options, function (o) { return o.value === keep; }) ? keep : '';
+    };
+    broker.addEventListener('change', filter);
+    filter();
+  }
+  /* 用户类型 → 证件类型 */
+  var holder = document.getElementById('holder_type'), idType = document.getElementById('id_type');
+  if (holder && idType && idType.dataset.types) {
+    var types = JSON.parse(idType.dataset.types);
+    var fill = function () {
+      var keep = idType.value, list = types[holder.value] || [];
+      idType.innerHTML = '<option value="">请选择证件类型</option>';
+      list.forEach(function (t) {
+        var o = document.createElement('option'); o.value = t[0]; o.textContent = t[1]; idType.appendChild(o);
+      });
+      if (list.some(function (t) { return t[0] === keep; })) { idType.value = keep; }
+      else if (list.length) { idType.value = list[0][0]; }
+    };
+    holder.addEventListener('change', fill);
+    fill();
+  }
+})();

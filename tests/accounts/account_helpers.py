@@ -1,0 +1,88 @@
+"""Driving the account pages over HTTP the way a person does, for the flow tests."""
+import re
+
+import pytest
+
+from models import DevMessage, HallUser
+from wechat_hall.extensions import db
+from wechat_hall.services import captcha
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+PASSWORD = "Hall@2026x"
+
+
+@pytest.fixture
+def easy_captcha(monkeypatch):
+    """Every captcha image reads AAAA: the web forms can be filled in by a test."""
+    monkeypatch.setattr(captcha, "ALPHABET", "A")
+    return "AAAA"
+
+
+def csrf(client, path):
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    return CSRF_RE.search(page.get_data(as_text=True)).group(1)
+
+
+def last_code(app, phone):
+    with app.app_context():
+        row = db.session.execute(db.select(DevMessage).filter_by(recipient=phone)
+                                 .order_by(DevMessage.id.desc())).scalars().first()
+        assert row is not None, f"no SMS to {phone}"
+        return re.search(r"验证码为(\d{6})", row.body).group(1)
+
+
+def sms_count(app, phone):
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count(DevMessage.id)).filter_by(
+            recipient=phone)).scalar_one()
+
+
+def send_code(client, url, token, phone=None):
+    data = {"phone": phone} if phone is not None else {}
+    return client.post(url, data=data, headers={"X-CSRFToken": token})
+
+
+def load_captcha(client, key):
+    assert client.get(f"/h5/captcha.png?for={key}").status_code == 200
+
+
+def as_wechat(client, openid):
+    with client.session_transaction() as sess:
+        sess["wechat_openid"] = openid
+
+
+def user(app, phone):
+    with app.app_context():
+        row = db.session.execute(db.select(HallUser).filter_by(phone=phone)).scalar_one_or_none()
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def register_web(app, client, phone, password=PASSWORD, nickname=""):
+    token = csrf(client, "/h5/account/register")
+    assert send_code(client, "/h5/account/sms/register", token, phone).status_code == 200
+    load_captcha(client, "register")
+    return client.post("/h5/account/register", data={
+        "csrf_token": token, "phone": phone, "nickname": nickname, "password": password,
+        "confirm": password, "code": last_code(app, phone), "captcha": "AAAA", "agree": "y"})
+
+
+def login_web(client, phone, password=PASSWORD):
+    token = csrf(client, "/h5/account/login")
+    load_captcha(client, "login")
+    return client.post("/h5/account/login", data={
+        "csrf_token": token, "phone": phone, "password": password, "captcha": "AAAA"})
+
+
+def signed_up(app, client, phone, password=PASSWORD):
+    """Registered and logged in on the web hall."""
+    assert register_web(app, client, phone, password).status_code == 302
+    resp = login_web(client, phone, password)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+
+
+def form_post(client, path, data, page=None):
+    token = csrf(client, page or path)
+    return client.post(path, data={"csrf_token": token, **data})
