@@ -7,7 +7,6 @@ from models import DevMessage, HallUser
 from wechat_hall.extensions import db
 from wechat_hall.services import captcha
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "Hall@2026x"
 
 
@@ -21,7 +20,9 @@ def easy_captcha(monkeypatch):
 def csrf(client, path):
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
-    return CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page.get_data(as_text=True))
+    assert tag, f"no csrf_token on {path}"
+    return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
 
 
 def last_code(app, phone):
@@ -86,3 +87,43 @@ def signed_up(app, client, phone, password=PASSWORD):
 def form_post(client, path, data, page=None):
     token = csrf(client, page or path)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+def signed_up_wechat(app, client, phone, openid, password=PASSWORD):
+    """Registered inside WeChat (two steps; bound to ``openid``) and signed in."""
+    as_wechat(client, openid)
+    token = csrf(client, "/h5/account/register")
+    assert send_code(client, "/h5/account/sms/register", token, phone).status_code == 200
+    resp = client.post("/h5/account/register", data={
+        "csrf_token": token, "phone": phone, "code": last_code(app, phone), "agree": "y"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert form_post(client, "/h5/account/register/password",
+                     {"password": password, "confirm": password}).status_code == 302
+    token = csrf(client, "/h5/account/register/done")
+    assert client.post("/h5/account/register/login",
+                       data={"csrf_token": token}).status_code == 302
+
+
+class Staff:
+    """A staff member signed in to the console (accounts made straight in the database)."""
+
+    def __init__(self, app, username, roles, password="Desk@2026x", **columns):
+        from werkzeug.security import generate_password_hash
+        from models import StaffUser
+        with app.app_context():
+            row = StaffUser(username=username, display_name=username, roles=roles, **columns)
+            row.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+            db.session.add(row)
+            db.session.commit()
+        self.client = app.test_client()
+        token = csrf(self.client, "/staff/login")
+        resp = self.client.post("/staff/login", data={"csrf_token": token, "username": username,
+                                                      "password": password})
+        assert resp.status_code == 302
+
+    def get(self, path):
+        return self.client.get(path)
+
+    def post(self, path, data, page="/staff/"):
+        token = csrf(self.client, page)
+        return self.client.post(path, data={"csrf_token": token, **data})

@@ -148,8 +148,8 @@ def _cancel_pending(user, purpose):
 
 def _new(user, ymt, purpose, method, **fields):
     _cancel_pending(user, purpose)
-    row = IdentityVerification(public_id=secrets.token_urlsafe(12), user_id=user.id,
-                               purpose=purpose, method=method, ymt_account_id=ymt.id,
+    row = IdentityVerification(public_id=secrets.token_urlsafe(12), user=user,
+                               purpose=purpose, method=method, ymt_account=ymt,
                                created_at=utcnow(), **fields)
     db.session.add(row)
     return row
