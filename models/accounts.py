@@ -53,12 +53,12 @@ class HallUser(db.Model):
 
     ymt_account = db.relationship("YmtAccount")
     agreements = db.relationship("AgreementAcceptance", back_populates="user",
-                                 cascade="all, delete-orphan", passive_deletes=True)
+                                 cascade="all, delete-orphan")
     phone_changes = db.relationship("PhoneChange", back_populates="user",
-                                    cascade="all, delete-orphan", passive_deletes=True,
+                                    cascade="all, delete-orphan",
                                     order_by="PhoneChange.changed_at")
     verifications = db.relationship("IdentityVerification", back_populates="user",
-                                    cascade="all, delete-orphan", passive_deletes=True,
+                                    cascade="all, delete-orphan",
                                     foreign_keys="IdentityVerification.user_id")
 
     @property

@@ -204,7 +204,8 @@ class Phone:
         link = self.page.locator(INCOMING).locator("a").filter(has_text=_exactly(text)).last
         href = link.get_attribute("href")
         link.tap()
-        return self.web(urlsplit(href).path)
+        # Links in WeChat go through the /h5/wx door (OAuth), which opens /h5/<rest>.
+        return self.web(urlsplit(href).path.replace("/h5/wx/", "/h5/", 1))
 
     def web(self, path=None):
         """The page open in the phone's web view (a Playwright Frame), once it has loaded

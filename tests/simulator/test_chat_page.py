@@ -62,7 +62,7 @@ def test_text_gets_the_keyword_reply_with_its_link(phone):
     item = phone.text(openid, "预约").get_json()["item"]
     assert item["kind"] == "text" and item["content"] == "预约" and item["msg_id"]
     assert "业务预约" in item["reply"]["content"]
-    assert '<a href="http://hall.test/h5/appointments">' in item["reply"]["content"]
+    assert '<a href="http://hall.test/h5/wx/appointments">' in item["reply"]["content"]
 
 
 def test_menu_click_and_view(phone):

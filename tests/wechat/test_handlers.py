@@ -14,7 +14,7 @@ def test_subscribe_welcomes_and_explains_the_three_menus(app, wechat):
     text = wechat.reply_text(wechat.event("o_new", "subscribe"))
     for menu in ("我的账户", "业务办理", "公共服务"):
         assert menu in text
-    assert LINK.search(text).group(1) == "http://hall.test/h5/"
+    assert LINK.search(text).group(1) == "http://hall.test/h5/wx/"
     with app.app_context():
         row = db.session.execute(db.select(Follower).filter_by(openid="o_new")).scalar_one()
         assert row.subscribed and row.subscribed_at is not None
@@ -67,8 +67,10 @@ def test_unknown_click_key_gets_a_polite_answer(wechat):
 def test_keywords_link_to_the_right_page(client, wechat, word, path):
     text = wechat.reply_text(wechat.text("o_kw", word))
     url = LINK.search(text).group(1)
-    assert url == "http://hall.test" + path
-    # The page exists; pages that need the user start WeChat OAuth.
+    # Through the /h5/wx door: it learns the openid (OAuth), then opens the page.
+    assert url == "http://hall.test" + path.replace("/h5/", "/h5/wx/", 1)
+    resp = client.get(url[len("http://hall.test"):])
+    assert resp.status_code == 302 and "oauth2/authorize" in resp.headers["Location"]
     resp = client.get(path)
     assert resp.status_code in (200, 302)
 

@@ -242,9 +242,11 @@ def logins():
         f"一码通激活（银联身份认证）：{_who(LI_MING)} 银行卡 {card}（{bank}）"
         f" 银行预留手机 {card_phone}",
         f"一码通激活（交易报盘）：{_who(ZHANG_WEI)} 任一关联证券账户 "
-        f"{_accounts(ZHANG_WEI.ymts[0])}",
+        f"{_accounts(ZHANG_WEI.ymts[0])}；按页面给出的买入数量写一行报盘 CSV"
+        "（docs/TRADEFEED.md），运行 flask tradefeed import 文件",
         f"一码通激活（临柜）：{_who(CHEN_JING)}（无开户预留手机号）"
-        f"证券账户 {chen.number} 营业部 {_branch_name(chen.branch)}",
+        f"证券账户 {chen.number} 营业部 {_branch_name(chen.branch)}；"
+        "员工 counter 在 /staff/counter-checks/ 核对证件号码后确认",
         f"多个一码通：{_who(LIU_YANG)} 一码通 {liu1.number}（手机 {liu1.phone}）、"
         f"{liu2.number}（手机 {liu2.phone}，含冻结账户 {_accounts(liu2, FROZEN)}）",
         f"含已注销证券账户：{_who(ZHAO_MIN)} 手机 {zhao.phone}（已注销 "
