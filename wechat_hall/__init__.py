@@ -20,6 +20,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     configure_logging(app)
+    configure_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -32,6 +33,15 @@ def configure_logging(app):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_proxies(app):
+    """Behind nginx (or any proxy) the client's address is in X-Forwarded-For: trust as
+    many hops as TRUSTED_PROXIES says, so the per-IP SMS cap counts people, not the proxy."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app):

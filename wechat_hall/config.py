@@ -106,6 +106,8 @@ class Config:
         self.HALL_MAX_FAILED_LOGINS = _int("HALL_MAX_FAILED_LOGINS", 5)
         self.HALL_LOCK_MINUTES = _int("HALL_LOCK_MINUTES", 15)
         self.TRADE_CHECK_DAYS = _int("TRADE_CHECK_DAYS", 15)
+        # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
         # Adapters (P-8): "dev" backends record what they would send.
         self.SMS_BACKEND = env.get("SMS_BACKEND", "dev")

@@ -20,7 +20,9 @@ def banner(app, port):
         "",
         "==================  微信营业厅  ==================",
         f"  服务大厅 (H5)      {base}/h5/",
+        f"  网上营业厅注册     {base}/h5/account/register",
         f"  员工工作台         {base}/staff/",
+        f"  临柜身份认证       {base}/staff/counter-checks/",
         f"  后台管理           {base}/admin/",
     ]
     if cfg["SIMULATOR_ENABLED"]:

@@ -146,3 +146,33 @@ def test_next_after_login_stays_on_this_site(app, client, easy_captcha):
         "csrf_token": token, "phone": PHONE, "password": PASSWORD, "captcha": "AAAA",
         "next": "https://evil.example/"})
     assert resp.headers["Location"] == "/h5/"
+
+
+def test_sms_button_throttle_and_daily_cap_over_http(app, client):
+    app.config.update(SMS_DAILY_PER_PHONE=2, SMS_RESEND_SECONDS=60)
+    token = csrf(client, "/h5/account/register")
+    first = send_code(client, "/h5/account/sms/register", token, PHONE)
+    assert first.status_code == 200 and first.get_json()["resend_after"] == 60
+    again = send_code(client, "/h5/account/sms/register", token, PHONE)
+    assert again.status_code == 400 and "秒后再试" in again.get_json()["message"]
+    assert again.get_json()["retry_after"] <= 60
+    for key in app.extensions["redis"].scan_iter("sms:resend:*"):  # a minute later
+        app.extensions["redis"].delete(key)
+    assert send_code(client, "/h5/account/sms/register", token, PHONE).status_code == 200
+    for key in app.extensions["redis"].scan_iter("sms:resend:*"):
+        app.extensions["redis"].delete(key)
+    capped = send_code(client, "/h5/account/sms/register", token, PHONE)
+    assert capped.status_code == 400 and "今日获取验证码次数已达上限" in capped.get_json()["message"]
+
+
+def test_the_per_ip_cap_counts_the_client_behind_a_trusted_proxy(make_app):
+    app = make_app(TRUSTED_PROXIES=1, SMS_DAILY_PER_IP=1, SMS_RESEND_SECONDS=0)
+    client = app.test_client()
+    token = csrf(client, "/h5/account/register")
+    for n, ip in enumerate(("10.1.1.1", "10.1.1.2")):
+        resp = client.post("/h5/account/sms/register", data={"phone": f"1380000010{n}"},
+                           headers={"X-CSRFToken": token, "X-Forwarded-For": ip})
+        assert resp.status_code == 200, resp.get_json()
+    resp = client.post("/h5/account/sms/register", data={"phone": "13800000109"},
+                       headers={"X-CSRFToken": token, "X-Forwarded-For": "10.1.1.1"})
+    assert resp.status_code == 400 and "当前网络" in resp.get_json()["message"]
