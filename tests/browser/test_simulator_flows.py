@@ -1,7 +1,6 @@
 """End to end through the WeChat simulator: follow, the menus, a keyword, a retry, and a
 message the app sends later — in chromium, on a phone-sized screen."""
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -50,6 +49,51 @@ VIEW_PAGES = {
     "在线客服": ("/h5/service", "在线客服"),
 }
 WECHAT_CHANNEL = 'meta[name="hall-channel"][content="wechat"]'
+
+
+def test_following_gets_a_welcome_naming_the_three_menus(phone):
+    expect(phone.page.get_by_role("button", name="关注公众号")).to_be_visible()
+    assert not phone.is_following()
+
+    phone.follow()
+
+    welcome = phone.wait_for_reply()
+    assert welcome.kind == "被动回复"
+    assert welcome.startswith("欢迎关注中国结算营业厅")
+    for menu in ("我的账户", "业务办理", "公共服务"):
+        assert f"【{menu}】" in welcome
+    assert "你关注了公众号" in phone.notes()
+    assert phone.menu_names() == ["我的账户", "业务办理", "公共服务"]
+
+
+def test_unfollowing_gets_no_reply_and_shows_the_follow_card_again(phone):
+    phone.follow()
+
+    phone.unfollow()
+
+    assert phone.notes()[-2] == "你取消了关注"
+    assert phone.notes()[-1].startswith("公众号未回复（success）")
+    assert not phone.is_following()
+
+
+@pytest.mark.parametrize("names, button", _buttons("click"))
+def test_every_click_button_gets_a_sensible_answer(phone, demo_data, names, button):
+    phone.follow()
+
+    phone.tap_menu(*names)
+
+    answer = phone.wait_for_reply()
+    assert answer.kind == "被动回复"
+    assert answer.strip() and UNKNOWN_MENU not in answer
+    assert button["key"] in CLICK_ANSWERS, f"add what {button['key']} should answer"
+    assert CLICK_ANSWERS[button["key"]] in answer
+    if button["key"] == "OFFICE_LIST":
+        with demo_data.app_context():
+            demo_offices = [office.name for office in offices.active_offices()]
+        assert demo_offices and all(name in answer for name in demo_offices)
+    for text, href in phone.last_reply_links().items():
+        assert href.startswith(demo_data.url + "/h5/"), f"link {text} goes to {href}"
+    assert f"点击菜单「{button['name']}」" in phone.notes()
 
 
 @pytest.mark.parametrize("names, button", _buttons("view"))
