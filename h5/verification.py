@@ -266,7 +266,7 @@ def pending(public_id):
     if user is None and data:
         user = db.session.get(HallUser, data.get("user_id"))
     row = identity_checks.owned(user, public_id)
-    if row is None:
+    if row is None or row.method not in (TRADE_ORDER, COUNTER):
         abort(404)
     first, last, _ = identity_checks.trade_window(row.created_at)
     return render_template("accounts/verify_pending.html", row=row, wechat=in_wechat(),

@@ -177,3 +177,14 @@ def test_the_query_grid_leads_to_activation_first(app, member):
     assert resp.status_code == 302 and "/h5/ymt/activate?next=" in resp.headers["Location"]
     with app.app_context():
         assert db.session.execute(db.select(HallUser)).scalar_one().activated_at is None
+
+
+def test_a_check_decided_at_once_has_no_pending_page(app, member):
+    step1(member, WANG)
+    token = csrf(member, "/h5/verify/phone")
+    send_code(member, "/h5/verify/sms/phone", token)
+    member.post("/h5/verify/phone", data={"csrf_token": token,
+                                          "code": last_code(app, "18900000024")})
+    with app.app_context():
+        ref = db.session.execute(db.select(IdentityVerification.public_id)).scalar_one()
+    assert member.get(f"/h5/verify/pending/{ref}").status_code == 404
