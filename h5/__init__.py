@@ -2,12 +2,13 @@
 
 
 def register(app):
-    from . import captcha, hall, health, oauth, planned
+    from . import captcha, hall, health, oauth, planned, service
     from .staff import register as register_staff
 
     app.register_blueprint(hall.bp)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(planned.bp)
+    app.register_blueprint(service.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(captcha.bp)
     register_staff(app)

@@ -44,7 +44,10 @@ def _in_customer_service(message):
 @router.takeover(_in_customer_service)
 @router.fallback
 def customer_service(message):
-    """Routed, answered from the knowledge base, or handed to a person."""
+    """Routed, answered from the knowledge base, or handed to a person. Without any
+    customer-service queue set up, what the hall can do."""
+    if not conversations.has_queues():
+        return HELP.format(hall=link("home"))
     reply = conversations.handle_text(message.source, message.content)
     if reply and reply.endswith(conversations.CHOOSE_ON_PAGE):
         reply += f"：{link('service')}"

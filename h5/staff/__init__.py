@@ -2,7 +2,8 @@
 
 
 def register(app):
-    from . import backoffice, views
+    from . import backoffice, support, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(support.bp)
     backoffice.init_app(app)

@@ -14,7 +14,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 # What the console offers: label, role, endpoint (None: not built yet), description.
 CONSOLE = [
     ("后台管理", "admin", "admin.index", "办理地区与网点、业务类型、预约时段、员工账号"),
-    ("客服工作台", "agent", None, "接待投资者在线咨询"),
+    ("客服工作台", "agent", "cs.console", "接待投资者在线咨询"),
     ("柜台叫号", "counter", None, "柜台呼叫下一位、办理与过号"),
     ("取号机", "kiosk", None, "大厅取号与预约签到"),
 ]

@@ -43,6 +43,10 @@ def active_queues():
                               .order_by(CsQueue.sort_order, CsQueue.id)).scalars().all()
 
 
+def has_queues():
+    return db.session.execute(db.select(CsQueue.id).filter_by(active=True).limit(1)).first() is not None
+
+
 def queue_by_code(code):
     if not code:
         return None
@@ -201,7 +205,8 @@ def _request_assignment():
 def _clarify_question(conversation, question):
     conversation.pending_question = question
     options = "\n".join(f"{i}. {q.name}" for i, q in enumerate(active_queues(), 1))
-    text = ("为了更快为您解答，请问您咨询的是哪个市场或业务？请回复序号：\n"
+    text = ("您好，这里是中国结算营业厅在线客服。为了更快为您解答，请问您咨询的是哪个市场或业务？"
+            "请回复序号：\n"
             f"{options}\n{CHOOSE_ON_PAGE}")
     add_message(conversation, BOT_REPLY, text)
     return text
