@@ -59,22 +59,22 @@ def waited(since, now):
     return f"{seconds // 3600}小时{seconds % 3600 // 60}分"
 
 
-def _row(conversation, now, previews):
-    return {"id": conversation.id, "openid": mask_openid(conversation.openid),
-            "queue": conversation.queue.name if conversation.queue else "未分类",
-            "status": conversation.status, "status_label": conversation.status_label,
-            "waited": waited(conversation.waiting_since, now),
-            "since": conversation.waiting_since.isoformat() + "Z" if conversation.waiting_since else "",
-            "preview": previews.get(conversation.id, ""),
-            "url": url_for("cs.console", c=conversation.id)}
+def _row(row, now, previews, base):
+    """A list entry: ``row`` has id, openid, status, waiting_since and queue (a name)."""
+    queue = row.queue if isinstance(row.queue, str) else (row.queue.name if row.queue else None)
+    return {"id": row.id, "openid": mask_openid(row.openid), "queue": queue or "未分类",
+            "status": row.status, "waited": waited(row.waiting_since, now),
+            "since": row.waiting_since.isoformat() + "Z" if row.waiting_since else "",
+            "preview": previews.get(row.id, ""), "url": f"{base}?c={row.id}"}
 
 
 def lists(staff):
     now = utcnow()
-    mine = agent_desk.my_conversations(staff)
-    waiting = agent_desk.waiting_list(agent_desk.my_queue_ids(staff))
-    previews = agent_desk.last_inbound_text([c.id for c in mine + waiting])
-    return ([_row(c, now, previews) for c in mine], [_row(c, now, previews) for c in waiting])
+    mine, waiting = agent_desk.console_rows(staff)
+    previews = agent_desk.last_inbound_text([r.id for r in mine + waiting])
+    base = url_for("cs.console")
+    return ([_row(r, now, previews, base) for r in mine],
+            [_row(r, now, previews, base) for r in waiting])
 
 
 def investor_card(openid):
@@ -244,5 +244,5 @@ def supervisor():
         db.select(CsConversation).filter(CsConversation.status == WAITING)
         .order_by(CsConversation.waiting_since).limit(50)).scalars().all()
     return render_template("staff/cs/supervisor.html", queues=queues, agents=agents,
-                           waiting=[_row(c, now, {}) for c in waiting],
+                           waiting=[_row(c, now, {}, url_for("cs.console")) for c in waiting],
                            fmt=lambda d: waited(now - d, now) if isinstance(d, timedelta) else d)

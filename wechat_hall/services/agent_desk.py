@@ -192,6 +192,26 @@ def my_queue_ids(staff):
         db.select(cs_agent_queue.c.queue_id).filter_by(staff_id=staff.id))]
 
 
+LIST_COLUMNS = (CsConversation.id, CsConversation.openid, CsConversation.status,
+                CsConversation.waiting_since, CsQueue.name.label("queue"))
+
+
+def console_rows(staff, limit=200):
+    """The console's two lists as plain rows (one query each, no objects): the agent's
+    conversations, most recently active first, and the oldest ``limit`` waiting ones
+    in the agent's queues."""
+    mine = db.session.execute(
+        db.select(*LIST_COLUMNS).outerjoin(CsQueue, CsConversation.queue_id == CsQueue.id)
+        .filter(CsConversation.status == ASSIGNED, CsConversation.assigned_to_id == staff.id)
+        .order_by(CsConversation.last_activity_at.desc())).all()
+    mine_queues = db.select(cs_agent_queue.c.queue_id).filter_by(staff_id=staff.id)
+    waiting = db.session.execute(
+        db.select(*LIST_COLUMNS).join(CsQueue, CsConversation.queue_id == CsQueue.id)
+        .filter(CsConversation.status == WAITING, CsConversation.queue_id.in_(mine_queues))
+        .order_by(CsConversation.waiting_since, CsConversation.id).limit(limit)).all()
+    return mine, waiting
+
+
 def waiting_list(queue_ids, limit=200):
     if not queue_ids:
         return []
