@@ -55,6 +55,9 @@ def customer_service(message):
 
 
 def _help_for_media(message):
+    in_service = conversations.media_in_conversation(message.source, message.type)
+    if in_service:
+        return in_service
     return "暂不支持识别图片、语音等消息，请用文字描述您的问题。" + HELP.format(hall=link("home"))
 
 

@@ -21,6 +21,7 @@ def banner(app, port):
         "==================  微信营业厅  ==================",
         f"  服务大厅 (H5)      {base}/h5/",
         f"  员工工作台         {base}/staff/",
+        f"  客服工作台         {base}/staff/cs/",
         f"  后台管理           {base}/admin/",
     ]
     if cfg["SIMULATOR_ENABLED"]:

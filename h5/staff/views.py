@@ -59,6 +59,8 @@ def login():
 def logout():
     if not LogoutForm().validate_on_submit():  # CSRFProtect has checked it already, too
         abort(400)
+    from wechat_hall.services import cs_assignment
+    cs_assignment.signed_out(current_user)  # an agent who leaves gets no new chats
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")

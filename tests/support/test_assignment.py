@@ -166,3 +166,22 @@ def test_a_claim_outside_the_agents_queues_is_refused(cs):
     with cs.app_context():
         with pytest.raises(cs_assignment.Refused, match="不在该会话所在的队列"):
             cs_assignment.claim(db.session.get(StaffUser, a), conv_id)
+
+
+def test_conversations_of_an_agent_who_went_away_wait_again_at_the_front(cs):
+    gone = make_agent(cs, make_staff(cs, "gone", "agent"))
+    ids = waiting(cs, 2)
+    with cs.app_context():
+        cs_assignment.assign_waiting()
+        assert cs_assignment.requeue_abandoned() == 0  # heartbeat is fresh
+        db.session.get(CsAgent, gone).last_heartbeat_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+        assert cs_assignment.requeue_abandoned() == 2
+        rows = db.session.execute(db.select(CsConversation).filter(
+            CsConversation.id.in_(ids))).scalars().all()
+        assert {c.status for c in rows} == {"waiting"} and {c.assigned_to_id for c in rows} == {None}
+        assert conversations.position(db.session.get(CsConversation, ids[0])) == 1
+    here = make_agent(cs, make_staff(cs, "here", "agent"))
+    with cs.app_context():
+        assert cs_assignment.assign_periodically() == 2
+    assert set(assigned_to(cs).values()) == {here}

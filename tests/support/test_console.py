@@ -248,3 +248,20 @@ def test_investors_and_counter_staff_do_not_get_in(cs, client):
     browser.login("counter", "Counter@2026")
     assert client.get("/staff/cs/").status_code == 403
     assert client.get("/staff/cs/poll").status_code == 403
+
+
+def test_an_image_during_the_conversation_is_noted_for_the_agent(cs, desk, wechat):
+    from wechat_hall.simulator import push
+    resp = wechat.post(push.message_xml("image", "o_investor", wechat.target, None,
+                                        push.new_msg_id(), PicUrl="http://x/p.jpg",
+                                        MediaId="m1"))
+    assert "客服暂时无法查看图片消息" in wechat.reply_text(resp)
+    assert messages_of(cs, desk.conv)[-1][:2] == ("in", "[图片消息，客服工作台暂不能查看]")
+
+
+def test_signing_out_sets_the_agent_offline(cs, desk):
+    page = desk.client.get("/staff/").get_data(as_text=True)
+    desk.client.post("/staff/logout", data={"csrf_token": csrf_from(page)})
+    with cs.app_context():
+        from models import CsAgent
+        assert db.session.get(CsAgent, desk.agent).presence == "offline"

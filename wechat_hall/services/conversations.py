@@ -188,7 +188,8 @@ def hand_off(conversation, reason="投资者要求转人工"):
 def waiting_text(conversation, first=False):
     ahead = position(conversation) - 1
     if not open_now():
-        return (f"现在是非人工服务时间（人工服务时间：{hours_text()}）。您的问题已进入"
+        hours = f"（人工服务时间：{hours_text()}）" if business_hours() else ""
+        return (f"现在是非人工服务时间{hours}。您的问题已进入"
                 f"【{conversation.queue.name}】队列，您前面还有{ahead}位，客服上班后将按顺序"
                 "回复您。投资者最后一条消息48小时内客服才能回复，届时请留意本对话。")
     if first:
@@ -316,6 +317,21 @@ def handle_text(openid, text):
         conversation.routed_by = "knowledge"
         return _answer_or_hand_off(conversation, text)
     return _clarify_question(conversation, text)
+
+
+def media_in_conversation(openid, kind):
+    """An image, voice … while a person has (or will have) the conversation: the agent
+    sees that one came. Returns the reply, or None when no person is involved."""
+    conversation = open_conversation(openid)
+    if conversation is None or conversation.status not in (WAITING, ASSIGNED):
+        return None
+    label = MEDIA.get(kind, "其他")
+    add_message(conversation, IN, f"[{label}消息，客服工作台暂不能查看]")
+    return f"客服暂时无法查看{label}消息，请用文字描述您的问题。"
+
+
+MEDIA = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "小视频",
+         "location": "位置", "link": "链接"}
 
 
 def request_agent(openid):

@@ -28,6 +28,10 @@ from wechat_hall.extensions import db
 from wechat_hall.jobs import job, periodic
 
 HEARTBEAT_TTL = timedelta(seconds=60)
+# An agent whose console has sent no heartbeat this long (browser closed, network gone)
+# gives their conversations back to the queue, at the front (they keep their old
+# waiting time): investors are not left with nobody answering.
+REQUEUE_AFTER = timedelta(minutes=5)
 MAX_PER_RUN = 500
 
 
@@ -71,6 +75,15 @@ def set_presence(staff, presence):
     agent.presence = presence
     agent.last_heartbeat_at = utcnow() if presence != "offline" else agent.last_heartbeat_at
     return agent
+
+
+def signed_out(staff):
+    """Logging out sets an agent offline (nothing for other staff)."""
+    if getattr(staff, "is_authenticated", False):
+        agent = db.session.get(CsAgent, staff.id)
+        if agent is not None and agent.presence != "offline":
+            agent.presence = "offline"
+            db.session.commit()
 
 
 def heartbeat(staff):
@@ -217,6 +230,33 @@ def _serves(staff, queue_id):
     ).first() is not None
 
 
+def requeue_abandoned(now=None):
+    """Conversations of agents gone silent for ``REQUEUE_AFTER`` wait again. Returns how
+    many. The conditional UPDATE (still assigned to that agent) makes a concurrent claim,
+    transfer or resolve win over this."""
+    now = now or utcnow()
+    gone = db.select(CsAgent.staff_id).filter(
+        db.or_(CsAgent.last_heartbeat_at.is_(None),
+               CsAgent.last_heartbeat_at < now - REQUEUE_AFTER))
+    rows = db.session.execute(
+        db.select(CsConversation.id, CsConversation.assigned_to_id)
+        .filter(CsConversation.status == ASSIGNED, CsConversation.assigned_to_id.in_(gone))
+    ).all()
+    moved = 0
+    for conversation_id, staff_id in rows:
+        done = db.session.execute(
+            update(CsConversation)
+            .where(CsConversation.id == conversation_id, CsConversation.status == ASSIGNED,
+                   CsConversation.assigned_to_id == staff_id)
+            .values(status=WAITING, assigned_to_id=None, assigned_at=None,
+                    last_activity_at=now)).rowcount
+        if done:
+            _record(conversation_id, "坐席已离线超过5分钟，会话重新排队", now)
+            moved += 1
+    db.session.commit()
+    return moved
+
+
 @job("cs.assign")
 def assign_job(payload, job_id=None):
     """Run after a conversation starts waiting (outbox: after its commit)."""
@@ -225,5 +265,7 @@ def assign_job(payload, job_id=None):
 
 @periodic("cs.assign", seconds=10)
 def assign_periodically():
-    """Catches what the event-driven runs missed: an agent coming online, a seat freed."""
+    """Catches what the event-driven runs missed (an agent coming online, a seat freed),
+    after giving back the conversations of agents who went away."""
+    requeue_abandoned()
     return assign_waiting()
