@@ -4,8 +4,6 @@ canned replies, business hours and agents (queues served, capacity).
 Like the rest of the back office: admin only, SecureForm, nothing deleted (switched off
 with 启用 instead, since conversations point at queues).
 """
-import re
-
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
 

@@ -7,7 +7,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "staff"))
 
 from cs_helpers import seed_cs  # noqa: E402
-from staff_helpers import StaffBrowser, make_staff  # noqa: E402,F401
 
 
 @pytest.fixture

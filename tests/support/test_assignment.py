@@ -57,7 +57,7 @@ def test_oldest_first_to_the_least_loaded_then_round_robin(cs):
 
 
 def test_capacity_is_respected_and_the_rest_keep_waiting(cs):
-    a = make_agent(cs, make_staff(cs, "a", "agent"), capacity=2)
+    make_agent(cs, make_staff(cs, "a", "agent"), capacity=2)
     ids = waiting(cs, 5)
     with cs.app_context():
         assert cs_assignment.assign_waiting() == 2
@@ -85,7 +85,7 @@ def test_only_online_agents_of_the_queue_with_a_heartbeat_get_conversations(cs):
 
 
 def test_a_queue_without_agents_does_not_hold_up_the_others(cs):
-    a = make_agent(cs, make_staff(cs, "a", "agent"), queues=["VOTE"])
+    make_agent(cs, make_staff(cs, "a", "agent"), queues=["VOTE"])
     waiting(cs, 3, queue="ACCOUNT", prefix="o_acc")  # older, nobody serves 账户
     vote = waiting(cs, 2, queue="VOTE", prefix="o_vote")
     with cs.app_context():

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cs_helpers import conversation_of, make_agent, messages_of, settle
-from models import CsConversation, CsMessage, Follower, SimOutbound
+from models import CsMessage, Follower, SimOutbound
 from staff_helpers import StaffBrowser, csrf_from, make_staff
 from wechat_hall.extensions import db
 
@@ -265,3 +265,15 @@ def test_signing_out_sets_the_agent_offline(cs, desk):
     with cs.app_context():
         from models import CsAgent
         assert db.session.get(CsAgent, desk.agent).presence == "offline"
+
+
+def test_waiting_conversations_of_other_queues_cannot_be_handled(cs, desk, wechat):
+    wechat.reply_text(wechat.text("o_voter", "累积投票怎么投"))
+    wechat.reply_text(wechat.text("o_voter", "转人工"))
+    settle(cs)
+    conv = conversation_of(cs, "o_voter")
+    assert conv.status == "waiting" and conv.queue.code == "VOTE"  # 小王 serves 账户 only
+    for action, data in (("resolve", {}), ("transfer", {"queue": "SH"}), ("claim", {})):
+        resp = post(desk, action, data, conv=conv.id)
+        assert resp.status_code == 400 and "不在该会话所在的队列" in resp.get_data(as_text=True)
+    assert conversation_of(cs, "o_voter").status == "waiting"

@@ -68,3 +68,30 @@ def test_home_grid_and_chat_link_to_the_service_centre(cs, client, wechat):
     block = page.split('data-feature="CS-1"')[1].split("</a>")[0]
     assert "建设中" not in block
     assert "http://hall.test/h5/service" in wechat.reply_text(wechat.text("o_centre", "客服"))
+
+
+def test_choosing_again_while_waiting_moves_to_the_other_line(cs, client, wechat):
+    wechat.reply_text(wechat.text("o_centre", "忘记密码了"))
+    wechat.reply_text(wechat.text("o_centre", "转人工"))
+    assert conversation_of(cs, "o_centre").queue.code == "ACCOUNT"
+    sign_in(client, "o_centre")
+    page = client.get("/h5/service").get_data(as_text=True)
+    assert "排队中" in page
+    client.post("/h5/service/choose", data={"csrf_token": token(page), "queue": "SZ"})
+    conv = conversation_of(cs, "o_centre")
+    assert conv.status == "waiting" and conv.queue.code == "SZ"
+
+
+def test_choosing_while_an_agent_answers_is_refused(cs, client, wechat):
+    from cs_helpers import make_agent, settle
+    from staff_helpers import make_staff
+    make_agent(cs, make_staff(cs, "wang", "agent"), queues=["ACCOUNT"])
+    wechat.reply_text(wechat.text("o_centre", "忘记密码了"))
+    wechat.reply_text(wechat.text("o_centre", "转人工"))
+    settle(cs)
+    sign_in(client, "o_centre")
+    page = client.get("/h5/service").get_data(as_text=True)
+    assert "人工服务中" in page
+    resp = client.post("/h5/service/choose", data={"csrf_token": token(page), "queue": "SZ"})
+    assert "您正在与【账户】客服交流" in client.get(resp.location).get_data(as_text=True)
+    assert conversation_of(cs, "o_centre").queue.code == "ACCOUNT"

@@ -10,8 +10,7 @@ import logging
 import re
 from datetime import timedelta
 
-from models import (CsCannedReply, CsConversation, CsMessage, CsQueue, StaffUser, cs_agent_queue,
-                    utcnow)
+from models import CsCannedReply, CsConversation, CsMessage, CsQueue, cs_agent_queue, utcnow
 from models.support import ASSIGNED, EVENT, IN, NOTE, OUT, RESOLVED, WAITING
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_phone
@@ -121,6 +120,17 @@ def note(staff, conversation_id, text):
     return message
 
 
+def _may_handle(staff, conversation, verb):
+    """Transfer and resolve: the assignee; for a waiting conversation, agents of its
+    queue; admins (supervisors) always."""
+    if "admin" in staff.role_set:
+        return
+    if conversation.status == ASSIGNED and conversation.assigned_to_id != staff.id:
+        raise Refused(f"该会话未分配给您，不能{verb}。")
+    if conversation.status == WAITING and not cs_assignment.serves(staff, conversation.queue_id):
+        raise Refused(f"您不在该会话所在的队列中，不能{verb}。")
+
+
 def transfer(staff, conversation_id, queue_code):
     """To another queue: the conversation waits there for the next free agent."""
     queue = conversations.queue_by_code((queue_code or "").strip())
@@ -129,9 +139,7 @@ def transfer(staff, conversation_id, queue_code):
     conversation = conversation_for(staff, conversation_id)
     if conversation.status not in (WAITING, ASSIGNED):
         raise Refused("只能转接排队中或接待中的会话。")
-    if conversation.status == ASSIGNED and conversation.assigned_to_id != staff.id \
-            and "admin" not in staff.role_set:
-        raise Refused("该会话未分配给您，不能转接。")
+    _may_handle(staff, conversation, "转接")
     if conversation.queue_id == queue.id:
         raise Refused(f"会话已在【{queue.name}】队列。")
     before = conversation.queue.name if conversation.queue else "未分类"
@@ -153,9 +161,7 @@ def resolve(staff, conversation_id):
     conversation = conversation_for(staff, conversation_id)
     if conversation.status == RESOLVED:
         raise Refused("会话已结束。")
-    if conversation.status == ASSIGNED and conversation.assigned_to_id != staff.id \
-            and "admin" not in staff.role_set:
-        raise Refused("该会话未分配给您，不能结束。")
+    _may_handle(staff, conversation, "结束")
     now = utcnow()
     conversation.status = RESOLVED
     conversation.resolved_at = now
@@ -187,11 +193,6 @@ def _name(staff):
 
 # -- what the console shows -----------------------------------------------------------------
 
-def my_queue_ids(staff):
-    return [row[0] for row in db.session.execute(
-        db.select(cs_agent_queue.c.queue_id).filter_by(staff_id=staff.id))]
-
-
 LIST_COLUMNS = (CsConversation.id, CsConversation.openid, CsConversation.status,
                 CsConversation.waiting_since, CsQueue.name.label("queue"))
 
@@ -210,23 +211,6 @@ def console_rows(staff, limit=200):
         .filter(CsConversation.status == WAITING, CsConversation.queue_id.in_(mine_queues))
         .order_by(CsConversation.waiting_since, CsConversation.id).limit(limit)).all()
     return mine, waiting
-
-
-def waiting_list(queue_ids, limit=200):
-    if not queue_ids:
-        return []
-    return db.session.execute(
-        db.select(CsConversation).filter(CsConversation.status == WAITING,
-                                         CsConversation.queue_id.in_(queue_ids))
-        .order_by(CsConversation.waiting_since, CsConversation.id).limit(limit)
-    ).scalars().all()
-
-
-def my_conversations(staff):
-    return db.session.execute(
-        db.select(CsConversation).filter(CsConversation.status == ASSIGNED,
-                                         CsConversation.assigned_to_id == staff.id)
-        .order_by(CsConversation.last_activity_at.desc())).scalars().all()
 
 
 def last_inbound_text(conversation_ids):
@@ -278,8 +262,3 @@ def supervisor_overview(now=None):
                            load=cs_assignment.load(agent.staff_id),
                            queues="、".join(q.name for q in agent.queues)))
     return queues, agents
-
-
-def agents_named(staff_ids):
-    return {s.id: _name(s) for s in db.session.execute(
-        db.select(StaffUser).filter(StaffUser.id.in_(staff_ids))).scalars()}

@@ -207,7 +207,7 @@ def claim(staff, conversation_id):
         raise Refused("会话不存在。")
     if conversation.status != WAITING:
         raise Refused("该会话已被其他客服接入或已结束。")
-    if not _serves(staff, conversation.queue_id):
+    if not serves(staff, conversation.queue_id):
         raise Refused("您不在该会话所在的队列中，不能认领。")
     _lock_agent(staff.id, wait=True)
     if load(staff.id) >= capacity:
@@ -222,9 +222,10 @@ def claim(staff, conversation_id):
     db.session.commit()
 
 
-def _serves(staff, queue_id):
-    if staff.has_role("admin") and "admin" in staff.role_set:
-        return True  # a supervisor may take any conversation
+def serves(staff, queue_id):
+    """Does the agent serve this queue? Admins (supervisors) serve every queue."""
+    if "admin" in staff.role_set:
+        return True
     return db.session.execute(
         db.select(cs_agent_queue.c.queue_id).filter_by(staff_id=staff.id, queue_id=queue_id)
     ).first() is not None
