@@ -113,3 +113,29 @@ def test_the_service_centre_choice_holds_for_the_conversation(cs, client, wechat
 def test_no_queues_configured_falls_back_to_the_help(app, wechat):
     reply = wechat.reply_text(wechat.text("o_none", "今天天气怎么样"))
     assert "“预约”—业务预约" in reply
+
+
+def test_first_messages_arriving_together_share_one_conversation(cs):
+    import threading
+
+    from models import CsConversation, CsMessage
+    from tests.conftest import WeChatPusher
+    from wechat_hall.extensions import db
+    replies = []
+
+    def send(i):
+        pusher = WeChatPusher(cs, cs.test_client())
+        replies.append(pusher.reply_text(pusher.text("o_burst", f"一码通怎么激活{i}",
+                                                     msg_id=7000 + i)))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(replies) == 5 and not any("系统繁忙" in r for r in replies), replies
+    with cs.app_context():
+        assert db.session.execute(db.select(db.func.count(CsConversation.id))
+                                  .filter_by(openid="o_burst")).scalar() == 1
+        assert db.session.execute(db.select(db.func.count(CsMessage.id))
+                                  .filter_by(openid="o_burst", kind="in")).scalar() == 5
