@@ -116,7 +116,9 @@ def test_many_assigners_at_once_never_assign_twice_nor_over_capacity(cs):
     assert len(got) == 12 == sum(counts)  # 4 agents × capacity 3, counted once each
     for agent in agents:
         assert list(got.values()).count(agent) == 3
-    assert sorted(got) == ids[:12]  # oldest first
+    # Oldest first is exact for one assigner (tests above); assigners running at once
+    # skip each other's conversations, so here only "from the front of the line".
+    assert set(got) <= set(ids[:12 + 8])
     with cs.app_context():  # one "assigned" line per conversation: nobody took one twice
         lines = db.session.execute(db.select(CsMessage.conversation_id)
                                    .filter(CsMessage.body.like("自动分配给%"))).scalars().all()

@@ -12,7 +12,11 @@ once (several web processes, RQ workers, the scheduler):
 - the conversation moves ``waiting → assigned`` by a conditional UPDATE (``WHERE status
   = 'waiting'``): of two assigners only one changes the row;
 - before counting an agent's load we lock the agent's row, so two assigners cannot both
-  see "one seat left". PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` (an agent
+  see "one seat left".
+- order: a single assigner takes conversations strictly oldest first; assigners running
+  at once each skip the conversation another one holds, so under contention the order
+  is oldest first only approximately (a conversation may be overtaken by one a moment
+  younger). That is the price of never waiting on each other. PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` (an agent
   being assigned to elsewhere is skipped this round, never waited for, so two assigners
   cannot deadlock); waiting conversations are taken the same way. SQLite has no row
   locks: an UPDATE of the agent row takes the database's single write lock instead,
@@ -164,8 +168,10 @@ def _assign_one(blocked):
         db.session.rollback()
         return None
     conversation_id, queue_id = row
+    contended = False
     for staff_id, capacity in _candidates(queue_id, now):
         if not _lock_agent(staff_id, wait=False):
+            contended = True  # another assigner is giving this agent a conversation
             continue
         if load(staff_id) >= capacity:  # counted after the lock: exact
             continue
@@ -180,6 +186,8 @@ def _assign_one(blocked):
         db.session.commit()
         return staff_id
     db.session.rollback()
+    if contended:
+        return "raced"  # a seat may be left once the other assigner is done: look again
     blocked.add(queue_id)
     return "blocked"
 
