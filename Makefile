@@ -33,6 +33,7 @@ test-services: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/wechat_throughput.py
+	$(PY) bench/cs_console.py
 
 clean:
 	rm -rf $(VENV) instance/hall.db test-artifacts

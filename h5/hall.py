@@ -18,7 +18,7 @@ GRID = [
     ("放弃认购数据", "planned.abandoned", "#91d300", "Q-7"),
     ("业务预约", "planned.appointments", "#1485ee", "APT-1"),
     ("网络投票", "planned.votes", "#e64340", "V-3"),
-    ("在线客服", "planned.service_centre", "#6467f0", "CS-1"),
+    ("在线客服", "service.centre", "#6467f0", "CS-1"),
 ]
 
 

@@ -22,7 +22,6 @@ PAGES = [
     ("appointments", "/appointments", "业务预约", "APT-1", True),
     ("queue_progress", "/queue", "排号进度查询", "APT-9", False),
     ("votes", "/votes", "网络投票", "V-3", True),
-    ("service_centre", "/service", "在线客服", "CS-1", True),
 ]
 
 # The queries need a signed-in user with an activated 一码通 (ACC-8's second entry).

@@ -11,7 +11,7 @@ PAGES = {
     "appointment": ("业务预约", "planned.appointments"),
     "queue": ("排号进度查询", "planned.queue_progress"),
     "vote": ("网络投票", "planned.votes"),
-    "service": ("在线客服", "planned.service_centre"),
+    "service": ("在线客服", "service.centre"),
 }
 
 

@@ -10,7 +10,8 @@ APOLOGY = "系统繁忙，请稍后再试。如需帮助，请点击菜单“公
 
 
 class Router:
-    """Exact keys first (click key, event, message type), then text patterns in order."""
+    """Exact keys first (click key, event, message type); for text, takeovers, then text
+    patterns in order, then the fallback."""
 
     def __init__(self):
         self.clicks = {}
@@ -18,6 +19,7 @@ class Router:
         self.types = {}
         self.patterns = []
         self.before = []
+        self.takeovers = []
         self._fallback = None
 
     def click(self, key):
@@ -34,6 +36,14 @@ class Router:
 
         def decorate(fn):
             self.patterns.append((compiled, fn))
+            return fn
+        return decorate
+
+    def takeover(self, wants):
+        """A text handler that goes before the patterns whenever ``wants(message)`` says
+        so (customer service, while the investor talks to a person)."""
+        def decorate(fn):
+            self.takeovers.append((wants, fn))
             return fn
         return decorate
 
@@ -63,6 +73,9 @@ class Router:
             return self.events.get(event)
         if message.type == "text":
             content = (message.content or "").strip()
+            for wants, fn in self.takeovers:
+                if wants(message):
+                    return fn
             for pattern, fn in self.patterns:
                 if pattern.search(content):
                     return fn

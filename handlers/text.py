@@ -1,14 +1,21 @@
-"""Keyword replies (P-5). Anything else gets what the hall can do."""
+"""Text messages (P-5): short keywords get a link to their page; everything else, and
+everything while the investor talks to customer service, goes to the customer-service
+router (CS-1, CS-2, services/conversations.py)."""
+from wechat_hall.services import conversations
+
 from . import router
 from .links import link
 
+# A keyword reply answers a short message ("预约", "我要预约"); a longer text is a
+# question ("一码通怎么激活") and goes to customer service, which can answer it.
+KEYWORD_MAX = 6
 KEYWORDS = [
     (r"预约", "appointment", "业务预约：在线预约到营业厅办理业务，预约成功后凭二维码取号。"),
     (r"投票", "vote", "网络投票：查看可参加的持有人大会并投票。"),
     (r"排号|叫号|排队", "queue", "排号进度查询：输入排队码，查看目前等待人数。"),
     (r"查询|余额|持仓|一码通", "query", "证券查询：一码通、持有余额、变更、冻结、配号中签、红利税、放弃认购。"),
     (r"绑定|解绑|注册", "bind", "账户绑定：用手机号和短信验证码把账户绑定到微信。"),
-    (r"客服|人工", "service", "在线客服：选择市场或业务系统，向客服咨询。"),
+    (r"客服", "service", "在线客服：选择市场或业务系统，向客服咨询；直接发送问题，或发送“转人工”。"),
 ]
 
 HELP = (
@@ -27,16 +34,31 @@ def _keyword_handler(topic, intro):
 
 
 for pattern, topic, intro in KEYWORDS:
-    router.text(pattern)(_keyword_handler(topic, intro))
+    router.text(rf"^(?=.{{1,{KEYWORD_MAX}}}$).*(?:{pattern})")(_keyword_handler(topic, intro))
 
 
+def _in_customer_service(message):
+    return conversations.takes_over(message.source, message.content)
+
+
+@router.takeover(_in_customer_service)
 @router.fallback
-def anything_else(message):
-    return HELP.format(hall=link("home"))
+def customer_service(message):
+    """Routed, answered from the knowledge base, or handed to a person. Without any
+    customer-service queue set up, what the hall can do."""
+    if not conversations.has_queues():
+        return HELP.format(hall=link("home"))
+    reply = conversations.handle_text(message.source, message.content)
+    if reply and reply.endswith(conversations.CHOOSE_ON_PAGE):
+        reply += f"：{link('service')}"
+    return reply
 
 
 def _help_for_media(message):
-    return "暂不支持识别图片、语音等消息。" + HELP.format(hall=link("home"))
+    in_service = conversations.media_in_conversation(message.source, message.type)
+    if in_service:
+        return in_service
+    return "暂不支持识别图片、语音等消息，请用文字描述您的问题。" + HELP.format(hall=link("home"))
 
 
 for _kind in ("image", "voice", "video", "shortvideo", "location", "link"):

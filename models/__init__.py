@@ -12,3 +12,5 @@ from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAcc
                        DemoBankCard)
 from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
                        IdentityVerification, TradeFeedOrder)
+from .support import (CsQueue, CsAgent, CsRule, CsKnowledge, CsCannedReply,  # noqa: F401
+                      CsBusinessHours, CsConversation, CsMessage, cs_agent_queue)

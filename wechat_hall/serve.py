@@ -23,6 +23,7 @@ def banner(app, port):
         f"  网上营业厅注册     {base}/h5/account/register",
         f"  员工工作台         {base}/staff/",
         f"  临柜身份认证       {base}/staff/counter-checks/",
+        f"  客服工作台         {base}/staff/cs/",
         f"  后台管理           {base}/admin/",
     ]
     if cfg["SIMULATOR_ENABLED"]:

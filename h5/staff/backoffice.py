@@ -292,5 +292,7 @@ def init_app(app):
     admin.add_view(SlotTemplateView(SlotTemplate, db, name="预约时段",
                                     endpoint="slottemplate"))
     admin.add_view(StaffUserView(StaffUser, db, name="员工账号", endpoint="staffuser"))
+    from .backoffice_cs import add_views as add_customer_service_views
+    add_customer_service_views(admin)
     admin.init_app(app)
     return admin

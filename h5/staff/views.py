@@ -14,7 +14,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 # What the console offers: label, role, endpoint (None: not built yet), description.
 CONSOLE = [
     ("后台管理", "admin", "admin.index", "办理地区与网点、业务类型、预约时段、员工账号"),
-    ("客服工作台", "agent", None, "接待投资者在线咨询"),
+    ("客服工作台", "agent", "cs.console", "接待投资者在线咨询"),
     ("柜台叫号", "counter", None, "柜台呼叫下一位、办理与过号"),
     ("临柜身份认证", "counter", "counter_checks.index", "核对投资者证件，确认或驳回一码通临柜认证"),
     ("取号机", "kiosk", None, "大厅取号与预约签到"),
@@ -60,6 +60,8 @@ def login():
 def logout():
     if not LogoutForm().validate_on_submit():  # CSRFProtect has checked it already, too
         abort(400)
+    from wechat_hall.services import cs_assignment
+    cs_assignment.signed_out(current_user)  # an agent who leaves gets no new chats
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")

@@ -27,7 +27,7 @@ def test_login_ok_goes_to_console(app, client, staff):
     assert resp.location == "/staff/"
     page = client.get("/staff/").get_data(as_text=True)
     assert "客服小王" in page
-    assert "客服工作台" in page and "即将上线" in page
+    assert "客服工作台" in page and 'href="/staff/cs/"' in page
     assert "后台管理" not in page  # not an admin
     user = get_staff(app, "wang")
     assert user.last_login_at is not None and user.failed_logins == 0

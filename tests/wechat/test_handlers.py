@@ -75,7 +75,9 @@ def test_keywords_link_to_the_right_page(client, wechat, word, path):
     assert resp.status_code in (200, 302)
 
 
-def test_anything_else_says_what_the_hall_can_do(wechat):
+def test_anything_else_without_customer_service_says_what_the_hall_can_do(wechat):
+    """No customer-service queue set up (CS): the generic help. With queues, see
+    tests/support/test_chat_routing.py."""
     text = wechat.reply_text(wechat.text("o_kw", "今天天气怎么样"))
     for word in ("预约", "排号", "投票", "查询", "绑定", "客服"):
         assert word in text

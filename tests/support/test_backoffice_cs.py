@@ -1,0 +1,86 @@
+"""The back office of customer service: the admin edits queues, the rule table, the
+knowledge base, canned replies, hours and agents; bad input is refused in Chinese."""
+import pytest
+
+from models import CsAgent, CsCannedReply, CsKnowledge, CsQueue, CsRule
+from staff_helpers import StaffBrowser, make_staff
+from wechat_hall.extensions import db
+
+
+@pytest.fixture
+def admin(cs, client):
+    make_staff(cs, "boss", "admin")
+    browser = StaffBrowser(client)
+    assert browser.login("boss", "Admin@2026").status_code == 302
+    return browser
+
+
+def queue_id(app, code):
+    with app.app_context():
+        return db.session.execute(db.select(CsQueue.id).filter_by(code=code)).scalar()
+
+
+def count(app, model, **filters):
+    with app.app_context():
+        return db.session.query(model).filter_by(**filters).count()
+
+
+def test_every_list_opens(admin):
+    for endpoint in ("csqueue", "csrule", "csknowledge", "cscanned", "cshours", "csagent"):
+        resp = admin.client.get(f"/admin/{endpoint}/")
+        assert resp.status_code == 200, endpoint
+    assert "累积投票怎么投？" in admin.client.get("/admin/csknowledge/").get_data(as_text=True)
+
+
+def test_a_rule_line_that_routes_and_a_broken_one(cs, admin, wechat):
+    before = count(cs, CsRule)
+    resp = admin.submit("/admin/csrule/new/", {"sort_order": "1", "pattern": "(", "note": "",
+                                               "queue": str(queue_id(cs, "VOTE")), "active": "y"})
+    assert "规则表达式有误" in resp.get_data(as_text=True)
+    assert count(cs, CsRule) == before
+    resp = admin.submit("/admin/csrule/new/", {"sort_order": "1", "pattern": "天气", "note": "测试",
+                                               "queue": str(queue_id(cs, "OTHER")), "active": "y"})
+    assert resp.status_code == 302
+    wechat.reply_text(wechat.text("o_weather", "今天天气怎么样"))
+    from cs_helpers import conversation_of
+    assert conversation_of(cs, "o_weather").queue.code == "OTHER"
+
+
+def test_a_knowledge_entry_answers_at_once(cs, admin, wechat):
+    resp = admin.submit("/admin/csknowledge/new/", {
+        "queue": str(queue_id(cs, "QUERY")), "question": "非交易过户要多久？",
+        "keywords": "非交易过户 多久", "answer": "材料齐全的，一般当场受理。", "sort_order": "0",
+        "active": "y"})
+    assert resp.status_code == 302
+    assert "材料齐全的，一般当场受理" in wechat.reply_text(wechat.text("o_kb", "查询非交易过户要多久"))
+    resp = admin.submit("/admin/csknowledge/new/", {"question": "空答案", "keywords": "x",
+                                                    "answer": "", "sort_order": "0"})
+    assert "请填写答案" in resp.get_data(as_text=True)
+    assert count(cs, CsKnowledge, question="空答案") == 0
+
+
+def test_canned_reply_shortcuts_are_checked(cs, admin):
+    resp = admin.submit("/admin/cscanned/new/", {"shortcut": "bad code", "title": "x", "body": "y",
+                                                 "active": "y"})
+    assert "快捷代码为1-32位" in resp.get_data(as_text=True)
+    assert count(cs, CsCannedReply, title="x") == 0
+
+
+def test_hours_must_end_after_they_start(cs, admin):
+    resp = admin.submit("/admin/cshours/new/", {"weekday": "5", "opens": "17:00", "closes": "09:00",
+                                                "active": "y"})
+    assert "结束时间必须晚于开始时间" in resp.get_data(as_text=True)
+
+
+def test_an_agent_gets_queues_and_a_capacity(cs, admin):
+    staff_id = make_staff(cs, "zhang", "agent")
+    resp = admin.submit("/admin/csagent/new/", {"staff": str(staff_id), "capacity": "0",
+                                                "queues": [str(queue_id(cs, "SH"))]})
+    assert "接待上限须为1-50" in resp.get_data(as_text=True)
+    resp = admin.submit("/admin/csagent/new/", {"staff": str(staff_id), "capacity": "8",
+                                                "queues": [str(queue_id(cs, "SH")),
+                                                           str(queue_id(cs, "SZ"))]})
+    assert resp.status_code == 302
+    with cs.app_context():
+        agent = db.session.get(CsAgent, staff_id)
+        assert agent.capacity == 8 and {q.code for q in agent.queues} == {"SH", "SZ"}
