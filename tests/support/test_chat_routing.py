@@ -25,14 +25,14 @@ def test_the_seeded_answers_carry_the_rules_of_the_manual(cs, wechat):
 
 
 def test_short_keywords_still_link_to_their_pages(cs, wechat):
-    assert "/h5/appointments" in wechat.reply_text(wechat.text("o_kw", "我要预约"))
+    assert "/h5/wx/appointments" in wechat.reply_text(wechat.text("o_kw", "我要预约"))
     assert conversation_of(cs, "o_kw") is None
 
 
 def test_nothing_to_go_on_gets_a_clarifying_question(cs, wechat):
     reply = wechat.reply_text(wechat.text("o_c", "我有个问题想咨询一下"))
     assert "请回复序号" in reply and "1. 沪市" in reply and "7. 投票" in reply
-    assert "/h5/service" in LINK.search(reply).group(1)
+    assert "/h5/wx/service" in LINK.search(reply).group(1)
     conv = conversation_of(cs, "o_c")
     assert conv.queue is None and conv.pending_question == "我有个问题想咨询一下"
     # "7" is not the keyword "投票" here: the investor answers our question.

@@ -67,7 +67,7 @@ def test_home_grid_and_chat_link_to_the_service_centre(cs, client, wechat):
     assert 'data-feature="CS-1"' in page
     block = page.split('data-feature="CS-1"')[1].split("</a>")[0]
     assert "建设中" not in block
-    assert "http://hall.test/h5/service" in wechat.reply_text(wechat.text("o_centre", "客服"))
+    assert "http://hall.test/h5/wx/service" in wechat.reply_text(wechat.text("o_centre", "客服"))
 
 
 def test_choosing_again_while_waiting_moves_to_the_other_line(cs, client, wechat):
