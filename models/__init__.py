@@ -12,3 +12,5 @@ from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAcc
                        DemoBankCard)
 from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
                        IdentityVerification, TradeFeedOrder)
+from .voting import (VoteMeeting, VoteProposal, VoteItem, VoteHolding, VoteChain,  # noqa: F401
+                     VoteBallot, VoteBallotLine, VoteSplitDraft)
