@@ -5,9 +5,9 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import offices, registry, staff
+from . import offices, registry, staff, voting
 
-SEEDERS = [offices, staff, registry]
+SEEDERS = [offices, staff, registry, voting]
 
 
 def is_empty():
