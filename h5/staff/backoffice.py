@@ -392,7 +392,7 @@ class VoteResultsView(AdminOnly, BaseView):
                            phase=voting_meetings.phase, local_time=local_time, result=None)
 
     def _meeting(self, meeting_id):
-        meeting = db.session.get(VoteMeeting, meeting_id)
+        meeting = db.session.get(VoteMeeting, meeting_id) if meeting_id < 2**31 else None
         if meeting is None:
             abort(404)
         return meeting

@@ -111,7 +111,7 @@ def meetings_for(user):
 def meeting_for(user, meeting_id):
     """The meeting with the user's accounts in it, or VoteRefused (unknown meeting, or
     none of the user's accounts held the security on the record date)."""
-    meeting = db.session.get(VoteMeeting, meeting_id)
+    meeting = db.session.get(VoteMeeting, meeting_id) if 0 < meeting_id < 2**31 else None
     numbers = user_account_numbers(user)
     holdings = _holdings(numbers, meeting_id) if meeting is not None else []
     if not holdings:
