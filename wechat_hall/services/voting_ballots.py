@@ -82,8 +82,14 @@ class Structure:
 
 
 def structure(meeting):
+    from sqlalchemy.orm import selectinload
+
+    from models import VoteProposal
+    proposals = db.session.execute(
+        db.select(VoteProposal).where(VoteProposal.meeting_id == meeting.id)
+        .options(selectinload(VoteProposal.items)).order_by(VoteProposal.number)).scalars().all()
     ordinary, election, items = [], [], {}
-    for proposal in meeting.proposals:
+    for proposal in proposals:
         (election if proposal.is_election else ordinary).append((proposal, list(proposal.items)))
         for item in proposal.items:
             items[item.id] = item
@@ -248,12 +254,10 @@ def cast(meeting, account, shares, lines, *, user=None, channel, split=False, at
     counts); VoteRefused outside the window. ``lines`` come from :func:`resolve`."""
     for _ in range(attempts):
         require_open(meeting)
-        first = existing_ballot(meeting.id, account)
-        if first is not None:
-            raise AlreadyVoted(first)
         try:
             head = _chain_head(meeting.id)
-            first = existing_ballot(meeting.id, account)  # decided while we waited
+            # Checked under the chain lock: a ballot committed while we waited is seen.
+            first = existing_ballot(meeting.id, account)
             if first is not None:
                 db.session.rollback()
                 raise AlreadyVoted(first)
