@@ -159,6 +159,7 @@ class VoteChain(db.Model):
                            primary_key=True)
     seq = db.Column(db.Integer, nullable=False, default=0)
     head = db.Column(db.String(64), nullable=False)
+    prev = db.Column(db.String(64))  # the head before the last append
 
 
 class VoteBallot(db.Model):

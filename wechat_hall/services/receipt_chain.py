@@ -1,7 +1,8 @@
 """The receipt chain of a meeting's ballots (V-5, V-9 audit trail).
 
 Every ballot's receipt is SHA-256 over the previous receipt and a canonical text of the
-ballot (meeting, account, shares, sequence number, time cast, channel and every line).
+ballot (meeting, account, shares, time cast, channel and every line); the sequence
+number is the ballot's place in that chain.
 The first ballot of a meeting chains to a genesis value derived from the meeting id.
 Editing, deleting or reordering any ballot or line breaks every receipt from there on,
 and :func:`verify` (``flask vote verify-chain MEETING``) says where.
@@ -27,7 +28,7 @@ def canonical(ballot, lines):
     """The text the receipt covers. ``lines`` in insertion order."""
     payload = {
         "meeting": ballot.meeting_id, "account": ballot.account, "shares": int(ballot.shares),
-        "split": bool(ballot.split), "seq": ballot.seq, "channel": ballot.channel,
+        "split": bool(ballot.split), "channel": ballot.channel,
         "cast_at": ballot.cast_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
         "lines": [_line_tuple(line) for line in lines],
     }

@@ -14,6 +14,7 @@ Accounts that vote per underlying holder (``split``, V-7): credit collateral acc
 (持有人类别 third digit 1 or 2), 香港中央结算有限公司 (沪股通/深股通), and the
 accounts listed in ``VOTE_NOMINEE_ACCOUNTS``.
 """
+import csv
 import io
 from collections import OrderedDict
 
@@ -125,21 +126,19 @@ def _bulk_insert(rows):
 
 
 def _copy(rows):
-    """PostgreSQL COPY in the session's transaction: a million rows in seconds."""
-    def esc(value):
-        text = str(value)
-        return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                .replace("\r", "\\r"))
+    """PostgreSQL COPY (CSV format, written by the C csv writer) in the session's
+    transaction: a million rows in seconds."""
     buffer = io.StringIO()
-    for r in rows:
-        buffer.write("\t".join([str(r["meeting_id"]), esc(r["parent_account"]),
-                                esc(r["account"]), esc(r["name"]), esc(r["id_number"]),
-                                esc(r["holder_category"]), str(r["quantity"]),
-                                "t" if r["split"] else "f"]) + "\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows((r["meeting_id"], r["parent_account"], r["account"], r["name"],
+                      r["id_number"], r["holder_category"], r["quantity"],
+                      "t" if r["split"] else "f") for r in rows)
     buffer.seek(0)
     raw = db.session.connection().connection
     with raw.cursor() as cursor:
-        cursor.copy_expert(f"COPY vote_holding ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+        cursor.copy_expert(f"COPY vote_holding ({', '.join(COLUMNS)}) FROM STDIN "
+                           "WITH (FORMAT csv, FORCE_NOT_NULL (parent_account, name, id_number, "
+                           "holder_category))", buffer)
 
 
 def underlying(meeting_id, parent):
