@@ -369,9 +369,9 @@ class VoteHoldingView(BackOfficeView):
 
     can_create = False
     can_edit = False
-    column_list = ["meeting", "account", "name", "holder_category", "quantity", "split",
+    column_list = ["meeting_id", "account", "name", "holder_category", "quantity", "split",
                    "parent_account"]
-    column_labels = {"meeting": "会议", "account": "证券账户", "name": "持有人名称",
+    column_labels = {"meeting_id": "会议编号", "account": "证券账户", "name": "持有人名称",
                      "holder_category": "持有人类别", "quantity": "持有数量",
                      "split": "明细投票", "parent_account": "所属信用/名义账户"}
     column_searchable_list = ["account", "name"]

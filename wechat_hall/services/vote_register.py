@@ -79,6 +79,8 @@ def import_register(meeting, path, parent=None, progress=None):
         raise RegisterError(["本次会议已有投票，持有人名册不能再更换"])
     rows = read_register(path, progress)
     holders = aggregate(meeting, rows)
+    records = len(rows)
+    del rows  # a million parsed records: free them before the COPY buffer is built
     parent = (parent or "").strip().upper()
     if parent:
         owner = db.session.execute(db.select(VoteHolding).filter_by(
@@ -108,7 +110,7 @@ def import_register(meeting, path, parent=None, progress=None):
         meeting.register_rows = len(holders)
         meeting.register_imported_at = utcnow()
     db.session.commit()
-    return len(rows), len(holders)
+    return records, len(holders)
 
 
 COLUMNS = ["meeting_id", "parent_account", "account", "name", "id_number", "holder_category",

@@ -308,7 +308,7 @@ b AS (
                              prev_hash, receipt, cast_at)
     SELECT :meeting_id, :account, :shares, :split, :user_id, :channel, h.seq, h.prev, h.head,
            :cast_at FROM h
-    RETURNING id),
+    RETURNING id, seq, prev_hash, receipt),
 l AS (
     INSERT INTO vote_ballot_line (ballot_id, holder_account, holder_name, holder_shares,
                                   proposal_id, item_id, choice, votes, implicit, overall)
@@ -318,7 +318,7 @@ l AS (
         holder_account text, holder_name text, holder_shares bigint, proposal_id integer,
         item_id integer, choice text, votes bigint, implicit boolean, overall boolean, n bigint)
     ORDER BY x.n)
-SELECT id FROM b
+SELECT id, seq, prev_hash, receipt FROM b
 """
 
 
@@ -342,11 +342,13 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
                                     for n, spec in enumerate(lines)],
                                    ensure_ascii=False))
     try:
-        db.session.execute(text(
-            "INSERT INTO vote_chain (meeting_id, seq, head) VALUES (:m, 0, :g) "
-            "ON CONFLICT (meeting_id) DO NOTHING"),
-            {"m": meeting.id, "g": receipt_chain.genesis(meeting.id)})
-        ballot_id = db.session.execute(text(APPEND_SQL), params).scalar_one()
+        row = db.session.execute(text(APPEND_SQL), params).first()
+        if row is None:  # the meeting's first ballot: start its chain, then append
+            db.session.execute(text(
+                "INSERT INTO vote_chain (meeting_id, seq, head) VALUES (:m, 0, :g) "
+                "ON CONFLICT (meeting_id) DO NOTHING"),
+                {"m": meeting.id, "g": receipt_chain.genesis(meeting.id)})
+            row = db.session.execute(text(APPEND_SQL), params).one()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -357,4 +359,7 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     except Exception:
         db.session.rollback()
         raise
-    return db.session.get(VoteBallot, ballot_id)
+    # What the caller reads (account, receipt …), without another round trip.
+    probe.id, probe.seq, probe.prev_hash, probe.receipt = row
+    probe.user_id = params["user_id"]
+    return probe

@@ -3,7 +3,7 @@ with, and each one's status. A user votes only with the securities accounts of t
 bound 一码通 that held the security on the record date."""
 from dataclasses import dataclass
 
-from models import VoteBallot, VoteHolding, VoteMeeting
+from models import SecuritiesAccount, VoteBallot, VoteHolding, VoteMeeting
 from models.base import utcnow
 from wechat_hall.extensions import db
 
@@ -35,9 +35,10 @@ def require_open(meeting, now=None):
 
 
 def user_account_numbers(user):
-    if user is None or not user.is_activated or user.ymt_account is None:
+    if user is None or not user.is_activated:
         return []
-    return [a.number for a in user.ymt_account.securities_accounts]
+    return list(db.session.execute(db.select(SecuritiesAccount.number).where(
+        SecuritiesAccount.ymt_account_id == user.ymt_account_id)).scalars())
 
 
 @dataclass
