@@ -359,8 +359,8 @@ After the HTTP run: {http['ballots_in_db']:,} ballots in the database for the me
 request a distinct account: every one must be cast), receipt chain verified:
 {'intact' if http['chain_ok'] else 'BROKEN'} ({http['chain_ballots']:,} ballots). Every ballot is
 cast through the real page (session cookie + CSRF token, `activated_required`, ownership
-and register checks, parsing, 总议案 precedence, cumulative-rights check, the chain head
-locked `FOR UPDATE`, insert, commit, 302 to the receipt). The Excel export of the
+and register checks, parsing, 总议案 precedence, cumulative-rights check, one statement that
+moves the locked chain head and inserts the ballot and its lines, commit, 302 to the receipt). The Excel export of the
 {tally['ballots']:,}-ballot tally (with the audit sheet of every ballot) took
 {tally['export_seconds']:.1f} s ({tally['export_mb']:.1f} MB). Tier populations in the tally
 run: {tally['tiers']}.
