@@ -17,7 +17,7 @@ GRID = [
     ("股息红利个人所得税", "planned.dividend_tax", "#ff7d00", "Q-6"),
     ("放弃认购数据", "planned.abandoned", "#91d300", "Q-7"),
     ("业务预约", "planned.appointments", "#1485ee", "APT-1"),
-    ("网络投票", "planned.votes", "#e64340", "V-3"),
+    ("网络投票", "votes.index", "#e64340", "V-3"),
     ("在线客服", "service.centre", "#6467f0", "CS-1"),
 ]
 
@@ -31,7 +31,8 @@ def home():
     items = []
     for label, endpoint, colour, fid in GRID:
         url, confirm = url_for(endpoint), None
-        if fid.startswith("Q-"):  # queries need an activated 一码通 (ACC-8, second entry)
+        # queries and voting need an activated 一码通 (ACC-8, second entry)
+        if fid.startswith(("Q-", "V-")):
             if user is None:
                 url = url_for("accounts.login", next=url)
             elif not user.is_activated:

@@ -21,7 +21,6 @@ PAGES = [
     ("abandoned", "/query/abandoned", "放弃认购数据", "Q-7", True),
     ("appointments", "/appointments", "业务预约", "APT-1", True),
     ("queue_progress", "/queue", "排号进度查询", "APT-9", False),
-    ("votes", "/votes", "网络投票", "V-3", True),
 ]
 
 # The queries need a signed-in user with an activated 一码通 (ACC-8's second entry).

@@ -10,7 +10,7 @@ PAGES = {
     "query": ("证券查询", "hall.home"),
     "appointment": ("业务预约", "planned.appointments"),
     "queue": ("排号进度查询", "planned.queue_progress"),
-    "vote": ("网络投票", "planned.votes"),
+    "vote": ("网络投票", "votes.index"),
     "service": ("在线客服", "service.centre"),
 }
 

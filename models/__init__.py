@@ -14,3 +14,5 @@ from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
                        IdentityVerification, TradeFeedOrder)
 from .support import (CsQueue, CsAgent, CsRule, CsKnowledge, CsCannedReply,  # noqa: F401
                       CsBusinessHours, CsConversation, CsMessage, cs_agent_queue)
+from .voting import (VoteMeeting, VoteProposal, VoteItem, VoteHolding, VoteChain,  # noqa: F401
+                     VoteBallot, VoteBallotLine, VoteSplitDraft)

@@ -121,6 +121,16 @@ class Config:
         self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
         self.SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
 
+        # Holder-meeting voting (V-8): the bands of 中小投资者单独计票, as a fraction of the
+        # meeting's total share capital and as market value (yuan) at the record date's
+        # closing price. docs/VOTING.md states the definitions.
+        self.VOTE_TIER_SMALL_RATIO = env.get("VOTE_TIER_SMALL_RATIO", "0.01")
+        self.VOTE_TIER_LARGE_RATIO = env.get("VOTE_TIER_LARGE_RATIO", "0.05")
+        self.VOTE_TIER_MARKET_VALUE = env.get("VOTE_TIER_MARKET_VALUE", "500000")
+        # Nominee accounts (香港结算, QFII …) that vote per underlying holder (V-7), besides
+        # credit collateral accounts and QFII/RQFII holder categories: comma-separated.
+        self.VOTE_NOMINEE_ACCOUNTS = env.get("VOTE_NOMINEE_ACCOUNTS", "")
+
         self.TIMEZONE = "Asia/Shanghai"
         self.TESTING = False
 

@@ -45,7 +45,7 @@ VIEW_PAGES = {
     "服务大厅": ("/h5/", "服务大厅"),
     "业务预约": ("/h5/appointments", "业务预约"),
     "排号进度查询": ("/h5/queue", "排号进度查询"),
-    "网络投票": ("/h5/votes", "网络投票"),
+    "网络投票": ("/h5/account/login", "账户登录"),  # voting needs an activated 一码通
     "在线客服": ("/h5/service", "在线客服"),
 }
 WECHAT_CHANNEL = 'meta[name="hall-channel"][content="wechat"]'

@@ -125,7 +125,8 @@ def _dbf_records(path):
         raise RegisterError([f"不是有效的 DBF 名册文件：{exc}"]) from None
     _require(fields)
     total = len(table)
-    records = ({k.upper(): v for k, v in rec.items()} for rec in table)
+    upper = [f.upper() for f in table.field_names]
+    records = (dict(zip(upper, rec.values())) for rec in table)
     return records, total
 
 
@@ -134,7 +135,8 @@ def _csv_records(path):
     reader = csv.DictReader(text.splitlines())
     fields = [f.strip().upper() for f in (reader.fieldnames or [])]
     _require(fields)
-    rows = [{(k or "").strip().upper(): v for k, v in rec.items()} for rec in reader]
+    reader.fieldnames = fields  # normalised once, not per record
+    rows = list(reader)
     return rows, len(rows)
 
 
@@ -146,7 +148,9 @@ def _require(fields):
 
 def _text(record, key):
     value = record.get(key)
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    return value.strip() if value.__class__ is str else str(value).strip()
 
 
 def _row(number, record):
