@@ -12,3 +12,6 @@ from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAcc
                        DemoBankCard)
 from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
                        IdentityVerification, TradeFeedOrder)
+from .securities import (Security, CustodianUnit, HoldingChange, Freeze,  # noqa: F401
+                         IpoSubscription, Dividend)
+from .certificates import CertificateRequest, CertificateQuota  # noqa: F401
