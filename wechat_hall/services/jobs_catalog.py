@@ -4,3 +4,4 @@ Each feature adds its module here when it defines a ``@job`` or ``@periodic``.
 """
 from wechat_hall.services import wechat_messages  # noqa: F401
 from wechat_hall.services import trade_feed  # noqa: F401
+from wechat_hall.services import certificates  # noqa: F401

@@ -3,7 +3,7 @@
 The rule of Q-7 (exchanges' 网上发行实施细则): an investor who, within 12 consecutive
 months, wins and then fails to pay in full three times (new shares, depositary receipts,
 convertible and exchangeable bonds counted together, per market) may not subscribe for
-new issues for 6 months from the day after the third.
+new issues for 6 months (180 calendar days, counting from the day after the third).
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,7 +14,7 @@ from wechat_hall.extensions import db
 
 from . import trading_days
 
-LIMIT, WINDOW_MONTHS, BAR_MONTHS = 3, 12, 6
+LIMIT, WINDOW_MONTHS, BAR_DAYS = 3, 12, 180
 
 
 def subscriptions_between(scope, start: date, end: date):
@@ -64,7 +64,7 @@ def bar_end(pay_dates, today=None):
         third, first = days[i], days[i - LIMIT + 1]
         if trading_days.months_after(first, WINDOW_MONTHS) > third:
             start = third + timedelta(days=1)
-            candidate = trading_days.months_after(start, BAR_MONTHS) - timedelta(days=1)
+            candidate = start + timedelta(days=BAR_DAYS - 1)
             if start <= today <= candidate:
                 end = candidate if end is None else max(end, candidate)
     return end
