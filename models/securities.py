@@ -28,8 +28,8 @@ UNITS = {STOCK: "股", B_STOCK: "股", PREFERRED: "股", FUND: "份", WARRANT: "
 
 # T1 codes (seed 002, docs/HOLDER_REGISTER.md).
 ZQLB = {"PT": "普通", "XL": "限售"}  # 证券类别
-LTLX = {"0": "无限售流通股", "A": "首发前限售股", "B": "首发后限售股", "C": "股权激励限售股",
-        "D": "高管锁定股", "F": "其他限售股", "N": "非流通股"}  # 流通类型
+LTLX = {"0": "无限售流通股", "A": "首发后限售股", "B": "股权激励限售股", "C": "首发前限售股",
+        "D": "非流通股", "F": "高管锁定股", "N": "其他"}  # 流通类型 (as adapters/holder_register)
 QYLB = {"": "", "HL": "红利", "P": "配股", "S": "送股"}  # 权益类别
 
 # HoldingChange.kind: the 变更摘要 of Q-3.
