@@ -58,7 +58,7 @@ def _form(user):
 def new():
     user = current_user()
     form = _form(user)
-    error = None
+    error, refused = None, False
     if request.method == "POST" and form.validate_on_submit():
         try:
             day = query_scope.parse_date(form.start.data if form.kind.data == CHANGES
@@ -75,13 +75,13 @@ def new():
             return redirect(url_for("certificates.index"))
         except QueryError as exc:
             db.session.rollback()
-            error = refuse(form, exc)
+            error, refused = refuse(form, exc), True
     elif request.method == "POST":
-        error = "页面已过期，请刷新后重新提交"
+        error, refused = "页面已过期，请刷新后重新提交", True
     first, last = query_scope.window(certificates.YEARS)
     return render_template("certificates/new.html", form=form, error=error, notes=NOTES,
                            first=first, last=last, used=certificates.used_today(user),
-                           limit=certificates.DAILY_LIMIT), 200 if not error else 400
+                           limit=certificates.DAILY_LIMIT), 400 if refused else 200
 
 
 @bp.get("/")
