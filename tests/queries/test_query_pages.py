@@ -188,3 +188,22 @@ def test_grid_links_the_queries(wang):
                  "/h5/query/freezes", "/h5/query/ipo", "/h5/query/dividend-tax",
                  "/h5/query/abandoned"]:
         assert f'href="{path}"' in html
+
+
+def test_wechat_reaches_every_query(app, wechat):
+    text = wechat.reply_text(wechat.event("o_clicker", "CLICK", "QUERY_SERVICES"))
+    for path in ["query/ymt", "query/holdings", "query/changes", "query/freezes", "query/ipo",
+                 "query/dividend-tax", "query/abandoned", "certificates/new"]:
+        assert f"/h5/wx/{path}" in text, path
+    assert "/h5/wx/query/holdings" in wechat.reply_text(wechat.text("o_typer", "持仓"))
+    assert "/h5/wx/certificates/new" in wechat.reply_text(wechat.text("o_typer", "电子凭证"))
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=-5", "page=99999999999999999999",
+                                   "account=%00%ff", "account=" + "9" * 500,
+                                   "start=2026-02-30&end=x", "date=%E2%80%8B", "market=%27"])
+def test_junk_never_breaks_a_query(wang, query):
+    for path in ["ymt", "holdings", "changes", "freezes", "ipo", "dividend-tax", "abandoned"]:
+        assert wang.get(f"/h5/query/{path}?{query}").status_code == 200
+    assert wang.get(f"/h5/certificates/new?{query}").status_code == 200
+    assert wang.get(f"/h5/certificates/verify?code=%00{query}").status_code == 200
