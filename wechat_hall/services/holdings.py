@@ -111,28 +111,51 @@ class ChangeRow:
 
 def changes_between(scope, start: date, end: date, offset=0, limit=None):
     """Q-3 rows from ``start`` to ``end`` inclusive, oldest first, each with the balance of
-    its (account, security, custodian unit) after it; and the total count."""
+    its (account, security, custodian unit) after it; and the total count.
+
+    Only the requested page is read in full; its balances come from one grouped sum
+    before the page's first day plus the rows of the page's positions up to its last
+    day (a window function over the whole range was 3-10× slower: docs/BENCHMARKS.md).
+    """
     ids = scope.account_ids
     if not ids:
         return [], 0
-    running = func.sum(HoldingChange.quantity).over(
-        partition_by=(HoldingChange.account_id, HoldingChange.security_id,
-                      HoldingChange.unit_id),
-        order_by=(HoldingChange.trade_date, HoldingChange.seq, HoldingChange.id))
-    inner = (db.select(HoldingChange.id.label("id"), HoldingChange.trade_date.label("d"),
-                       HoldingChange.seq.label("s"), running.label("after"))
-             .where(HoldingChange.account_id.in_(ids), HoldingChange.trade_date <= end)
-             .subquery())
-    where = inner.c.d >= start
-    total = db.session.execute(db.select(func.count()).select_from(inner).where(where)
+    in_range = (HoldingChange.account_id.in_(ids), HoldingChange.trade_date >= start,
+                HoldingChange.trade_date <= end)
+    total = db.session.execute(db.select(func.count(HoldingChange.id)).where(*in_range)
                                ).scalar_one()
-    query = (db.select(inner.c.id, inner.c.after).where(where)
-             .order_by(inner.c.d, inner.c.s, inner.c.id).offset(offset))
+    query = (db.select(HoldingChange).where(*in_range)
+             .order_by(HoldingChange.trade_date, HoldingChange.seq, HoldingChange.id)
+             .offset(offset))
     if limit is not None:
         query = query.limit(limit)
-    pairs = db.session.execute(query).all()
-    changes = _lookup(HoldingChange, [p.id for p in pairs])
-    return [ChangeRow(changes[p.id], int(p.after)) for p in pairs], total
+    page = db.session.execute(query).scalars().all()
+    if not page:
+        return [], total
+    positions = {(c.account_id, c.security_id, c.unit_id) for c in page}
+    accounts = {p[0] for p in positions}
+    securities = {p[1] for p in positions}
+    first, last = page[0].trade_date, page[-1].trade_date
+    same = (HoldingChange.account_id.in_(accounts), HoldingChange.security_id.in_(securities))
+    running = {}
+    for a, s, u, qty in db.session.execute(
+            db.select(HoldingChange.account_id, HoldingChange.security_id,
+                      HoldingChange.unit_id, func.sum(HoldingChange.quantity))
+            .where(*same, HoldingChange.trade_date < first)
+            .group_by(HoldingChange.account_id, HoldingChange.security_id,
+                      HoldingChange.unit_id)):
+        if (a, s, u) in positions:
+            running[(a, s, u)] = int(qty)
+    after = {}
+    for row_id, a, s, u, qty in db.session.execute(
+            db.select(HoldingChange.id, HoldingChange.account_id, HoldingChange.security_id,
+                      HoldingChange.unit_id, HoldingChange.quantity)
+            .where(*same, HoldingChange.trade_date >= first, HoldingChange.trade_date <= last)
+            .order_by(HoldingChange.trade_date, HoldingChange.seq, HoldingChange.id)):
+        if (a, s, u) in positions:
+            running[(a, s, u)] = running.get((a, s, u), 0) + qty
+            after[row_id] = running[(a, s, u)]
+    return [ChangeRow(c, after[c.id]) for c in page], total
 
 
 def freezes_at(scope, day: date):
