@@ -3,15 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from models import HallUser, YmtAccount
-from models.base import utcnow
 from wechat_hall import demo
 from wechat_hall.extensions import db
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-WANG_YMT, LIU_YMT, ZHANG_YMT = "180312600024", "180108300319", "180278900271"
-WANG_ID = "211103198603040003"
+from query_helpers import LIU_YMT, WANG_YMT, activated_user, sign_in  # noqa: E402
 
 
 @pytest.fixture
@@ -22,25 +19,6 @@ def registry(app):
         demo.securities.seed()
         db.session.commit()
     return app
-
-
-def activated_user(app, phone, ymt_number, activated=True):
-    """A hall user bound to ``ymt_number`` (made in the database: the activation flows
-    have their own tests)."""
-    with app.app_context():
-        ymt = db.session.execute(db.select(YmtAccount).filter_by(number=ymt_number)).scalar_one()
-        user = HallUser(phone=phone, ymt_account=ymt, activated_at=utcnow() if activated else None)
-        user.set_password("Hall@2026x")
-        db.session.add(user)
-        db.session.commit()
-        return user.id
-
-
-def sign_in(client, user_id):
-    with client.session_transaction() as sess:
-        sess["hall_user_id"] = user_id
-        sess["hall_user_epoch"] = 0
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from wechat_hall.adapters.holder_register import write_dbf
 from wechat_hall.extensions import db
 from wechat_hall.services import holdings
 
-from conftest import WANG_ID
+from query_helpers import WANG_ID
 
 
 def write(tmp_path, name, text):

@@ -7,7 +7,7 @@ import pytest
 
 from wechat_hall.services import trading_days
 
-from conftest import activated_user, sign_in
+from query_helpers import activated_user, sign_in
 
 Q2_COLUMNS = ["序号", "证券账户", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别",
               "流通类型", "权益类别", "挂牌年份", "权益次数", "股份性质"]
