@@ -96,10 +96,10 @@ def request_certificate(user, ask: Ask):
     scope = query_scope.scope_for(user, ask.account or None, ask.market or None)
     if not scope.accounts:
         raise QueryError("所选交易市场下没有您的证券账户", "market")
-    start = query_scope.check_date(ask.date_from, YEARS, "date")
-    end = start
     if ask.kind == CHANGES:
         start, end = query_scope.check_range(ask.date_from, ask.date_to, YEARS)
+    else:  # any day: on a holiday the balance is the last trading day's
+        start = end = query_scope.check_date(ask.date_from, YEARS, "date")
     email = (ask.email or "").strip()
     if not EMAIL.match(email) or len(email) > 254:
         raise QueryError("请输入正确的电子邮箱", "email")
