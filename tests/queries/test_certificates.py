@@ -85,7 +85,7 @@ def test_holdings_certificate_end_to_end(app, wang):
     assert "已发送" in listing and code in listing
     with app.app_context():
         row = db.session.execute(db.select(CertificateRequest)).scalar_one()
-        assert row.status == "sent" and row.row_count == 6 and len(row.pdf_sha256) == 64
+        assert row.status == "sent" and row.row_count == 7 and len(row.pdf_sha256) == 64
 
     # Anyone can check the code; a wrong one is not found.
     page = app.test_client().get(f"/h5/certificates/verify?code={code}").get_data(as_text=True)

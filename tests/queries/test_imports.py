@@ -113,7 +113,11 @@ def test_t1_register_reconciles_the_ledger(app, registry, tmp_path):
                                  ).scalar_one()
         day = date(2026, 10, 9)
         sec = db.session.execute(db.select(Security).filter_by(code="600036")).scalar_one()
-        held = sum(q for k, q in holdings.balances([acc.id], day).items() if k[1] == sec.id)
+        plain = [q for k, q in holdings.balances([acc.id], day).items()
+                 if k[1] == sec.id and k[5] == ""]  # the class without 权益类别
+        held = sum(plain)
+        bonus = sum(q for k, q in holdings.balances([acc.id], day).items()
+                    if k[1] == sec.id and k[5] == "S")
     assert held > 0
     line = dict(ZQDM="600036", ZQZH="A312600024", HSTMC="王安", HSTZJLB="01",
                 HSTZJHM=WANG_ID, HSTCYRLB="1000", CYSL=held + 300, ZQLB="PT", LTLX="0", QYLB="")
@@ -124,7 +128,7 @@ def test_t1_register_reconciles_the_ledger(app, registry, tmp_path):
     assert "新增 1" in result.output
     with app.app_context():
         after = sum(q for k, q in holdings.balances([acc.id], day).items() if k[1] == sec.id)
-        assert after == held + 300
+        assert after == held + 300 + bonus  # the 送股 class is not in the file: untouched
     assert "未变 1" in invoke(app, "t1", str(top)).output
 
     # The whole register (03, all): a known holder it does not list holds nothing.
@@ -134,8 +138,11 @@ def test_t1_register_reconciles_the_ledger(app, registry, tmp_path):
     with app.app_context():
         everyone = holdings.balances([a.id for a in db.session.execute(
             db.select(SecuritiesAccount)).scalars()], day)
-        holders = {k[0]: q for k, q in everyone.items() if k[1] == sec.id}
-        assert holders == {acc.id: held + 300}
+        holders = {}
+        for k, q in everyone.items():
+            if k[1] == sec.id:
+                holders[k[0]] = holders.get(k[0], 0) + q
+        assert holders == {acc.id: held + 300}  # the unlisted 送股 class brought to zero too
 
 
 def test_t1_with_an_unknown_account_is_refused(app, registry, tmp_path):

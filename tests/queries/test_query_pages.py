@@ -45,11 +45,13 @@ def test_holdings_have_the_seed_columns_notes_and_units(wang):
         assert note in html
     assert "获取电子凭证" in html
     rows = body_rows(html)
-    assert len(rows) == 9
+    assert len(rows) == 10
     joined = "".join(rows)
     assert "2,500股" in joined and "15,000份" in joined and "50,000元" in joined
     zs = next(r for r in rows if "600036" in r)
     assert re.search(r"<td class=\"num\">800</td>", zs)  # the pledge
+    bonus = next(r for r in rows if "600036" in r and "送股" in r)
+    assert "300股" in bonus and re.search(r"<td>送股</td><td>20\d\d</td><td>1</td>", bonus)
 
 
 def test_holdings_on_a_past_date_follow_the_ledger(wang):
@@ -96,7 +98,7 @@ def test_account_and_market_filters(wang):
     sz = body_rows(text(wang.get("/h5/query/holdings?account=0312600024")))
     assert sh and all("A312600024" in r for r in sh)
     assert sz and all("0312600024" in r and "A312600024" not in r for r in sz)
-    assert len(sh) + len(sz) == 9
+    assert len(sh) + len(sz) == 10
 
 
 def test_my_ymt(wang):

@@ -170,6 +170,8 @@ def _wang_an(sh, sz, today):
     # 免征: held more than a year, then part sold after the dividend.
     r = _record_date("600036", today)
     a.add(_after(r, 20), "600036", -500, "sell")
+    # 送股 of the same year's distribution: its own share class (权益类别 送股, 挂牌年份, 权益次数).
+    a.add(_after(r, 3), "600036", 300, "bonus", qylb="S", gpnf=r.year, qycs=1)
     # 20 %: bought ten days before the record date, sold ten days after.
     r = _record_date("601318", today)
     a.add(_before(r, 10), "601318", 1000, "buy")
