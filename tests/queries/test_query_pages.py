@@ -9,10 +9,13 @@ from wechat_hall.services import trading_days
 
 from query_helpers import activated_user, sign_in
 
-Q2_COLUMNS = ["序号", "证券账户", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别",
-              "流通类型", "权益类别", "挂牌年份", "权益次数", "股份性质"]
 SEED_Q2 = ["序号", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别", "流通类型",
            "权益类别", "挂牌年份", "权益次数", "股份性质"]
+
+
+def groups(html):
+    """The account lines of Q-2 (its rows are grouped by account under the seed's columns)."""
+    return re.findall(r'<tr class="hall-group"><td colspan="12">证券账户 (\w+)', html)
 
 
 def headers(html):
@@ -36,10 +39,8 @@ def last_trading_day():
 
 def test_holdings_have_the_seed_columns_notes_and_units(wang):
     html = text(wang.get("/h5/query/holdings"))
-    cols = headers(html)
-    assert cols == Q2_COLUMNS
-    # Every column of the seed, in the seed's order (证券账户 added: the query covers all).
-    assert [c for c in cols if c in SEED_Q2] == SEED_Q2
+    assert headers(html) == SEED_Q2  # exactly the seed's columns, in its order
+    assert groups(html) == ["0312600024", "A312600024"]
     for note in ["本查询仅提供近一年内任一交易日下的证券持有信息", "不具有法律上的证券持有登记效力",
                  "数量单位:股票为“股”,基金、权证和红利为“份”,债券为“元”", "强烈建议您赴证券公司"]:
         assert note in html
@@ -88,16 +89,18 @@ def test_other_users_accounts_are_unreachable_on_every_query(wang, liu):
     for path in ["holdings", "changes", "freezes", "ipo", "dividend-tax", "abandoned"]:
         html = text(wang.get(f"/h5/query/{path}?account=A108300319"))
         assert "该证券账户不属于您已绑定的一码通" in html
-        assert "A108300319" not in "".join(body_rows(html))
+        assert "A108300319" not in "".join(body_rows(html)) + "".join(groups(html))
     assert "A312600024" not in text(liu.get("/h5/query/ymt"))
     assert "A312600024" not in text(liu.get("/h5/query/holdings"))
 
 
 def test_account_and_market_filters(wang):
-    sh = body_rows(text(wang.get("/h5/query/holdings?market=SH")))
-    sz = body_rows(text(wang.get("/h5/query/holdings?account=0312600024")))
-    assert sh and all("A312600024" in r for r in sh)
-    assert sz and all("0312600024" in r and "A312600024" not in r for r in sz)
+    sh_page = text(wang.get("/h5/query/holdings?market=SH"))
+    sz_page = text(wang.get("/h5/query/holdings?account=0312600024"))
+    assert groups(sh_page) == ["A312600024"] and groups(sz_page) == ["0312600024"]
+    sh, sz = body_rows(sh_page), body_rows(sz_page)
+    assert any("600036" in r for r in sh) and not any("000001" in r for r in sh)
+    assert any("000001" in r for r in sz) and not any("600036" in r for r in sz)
     assert len(sh) + len(sz) == 10
 
 

@@ -25,7 +25,8 @@ class Document:
     title: str
     header: list  # [(label, value)]
     columns: list
-    rows: list  # [[str]]
+    rows: list  # [[str]]; a one-cell row is a group line spanning the table
+    count: int  # data rows
     code: str
     issued_at: datetime  # naive UTC
     verify_url: str
@@ -72,8 +73,16 @@ def render(doc: Document) -> bytes:
         # Short values are drawn as plain strings (a Paragraph per cell made a 2,000-row
         # certificate take 13 s); long ones wrap.
         data = [[Paragraph(c, head) for c in doc.columns]]
-        data += [[Paragraph(str(v), cell) if len(str(v)) > 12 else str(v) for v in row]
-                 for row in doc.rows]
+        width = len(doc.columns)
+        spans = []
+        for number, row in enumerate(doc.rows, 1):
+            if len(row) == 1:
+                spans += [("SPAN", (0, number), (-1, number)),
+                          ("BACKGROUND", (0, number), (-1, number), colors.HexColor("#eeeeee"))]
+                data.append([row[0]] + [""] * (width - 1))
+            else:
+                data.append([Paragraph(str(v), cell) if len(str(v)) > 12 else str(v)
+                             for v in row])
         table = Table(data, repeatRows=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -82,11 +91,13 @@ def render(doc: Document) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f6f6f6")]),
         ]))
+        if spans:  # after the row colours, so the group lines keep theirs
+            table.setStyle(TableStyle(spans))
         story.append(table)
     else:
         story.append(Paragraph("所选条件下无记录。", body))
     story.append(Spacer(1, 5 * mm))
-    story.append(Paragraph(f"共 {len(doc.rows)} 条记录。", body))
+    story.append(Paragraph(f"共 {doc.count} 条记录。", body))
     story += [Paragraph(f"{i}. {note}", body) for i, note in enumerate(doc.notes, 1)]
     story.append(Paragraph(f"核验地址：{doc.verify_url}（输入凭证验证码）", body))
     story.append(Spacer(1, 6 * mm))

@@ -159,13 +159,18 @@ def document_of(request):
               ("一码通账户", request.ymt_number), ("证券账户", accounts)]
     if request.kind == HOLDINGS:
         header.append(("查询日期", f"{request.date_from:%Y-%m-%d} 日终"))
-        columns = ["序号", "证券账户", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称",
-                   "证券类别", "流通类型", "权益类别", "挂牌年份", "权益次数", "股份性质"]
-        rows = [[str(i), r.account.number, r.security.code, r.security.name,
-                 f"{r.quantity:,}{r.security.unit}", f"{r.frozen:,}", r.unit.name,
-                 r.zqlb_label, r.ltlx_label, r.qylb_label, str(r.gpnf or "—"),
-                 str(r.qycs or "—"), r.gfxz]
-                for i, r in enumerate(holdings.holdings_at(scope, request.date_from), 1)]
+        # The seed's columns exactly; each account's rows under a line naming it.
+        columns = ["序号", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别",
+                   "流通类型", "权益类别", "挂牌年份", "权益次数", "股份性质"]
+        rows, current = [], None
+        for i, r in enumerate(holdings.holdings_at(scope, request.date_from), 1):
+            if r.account.id != current:
+                current = r.account.id
+                rows.append([f"证券账户 {r.account.number}（{r.account.short_label}）"])
+            rows.append([str(i), r.security.code, r.security.name,
+                         f"{r.quantity:,}{r.security.unit}", f"{r.frozen:,}", r.unit.name,
+                         r.zqlb_label, r.ltlx_label, r.qylb_label, str(r.gpnf or "—"),
+                         str(r.qycs or "—"), r.gfxz])
     elif request.kind == CHANGES:
         header.append(("查询期间", f"{request.date_from:%Y-%m-%d} 至 {request.date_to:%Y-%m-%d}"))
         columns = ["序号", "变更日期", "证券账户", "证券代码", "证券简称", "变更数量",
@@ -184,7 +189,7 @@ def document_of(request):
                  f"{f.end_date:%Y-%m-%d}" if f.end_date else "—", f.authority, f.unit.name]
                 for i, f in enumerate(holdings.freezes_at(scope, request.date_from), 1)]
     return Document(title=f"{KINDS[request.kind]}电子凭证", header=header, columns=columns,
-                    rows=rows, code=request.code, issued_at=request.issued_at,
+                    rows=rows, count=sum(1 for row in rows if len(row) > 1), code=request.code, issued_at=request.issued_at,
                     verify_url=_verify_url())
 
 
@@ -198,7 +203,7 @@ def render_signed(request):
     from wechat_hall.adapters import certificate_pdf, pdf_signer
     document = document_of(request)
     pdf = certificate_pdf.render(document)
-    return pdf_signer.sign(pdf, current_app.config), len(document.rows)
+    return pdf_signer.sign(pdf, current_app.config), document.count
 
 
 @job("certificates.issue")
