@@ -6,7 +6,7 @@ an account that is not the user's) is shown in Chinese above an empty table.
 """
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from models.registry import MARKETS
 from wechat_hall.masking import mask_id_number, mask_name
@@ -174,6 +174,3 @@ def abandoned_page():
     return _render("abandoned.html", "放弃认购数据", f, page=Page(rows, f.page), status=status,
                    rule=subscriptions)
 
-
-def certificate_link(kind, filters):
-    return url_for("certificates.new", kind=kind, **filters.args(page=None))

@@ -10,7 +10,7 @@ win; 刘洋 has three abandoned wins within 12 months (barred from subscribing).
 Idempotent: an account that already has demo rows is left alone.
 """
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from models import (Broker, CustodianUnit, Dividend, Freeze, HoldingChange, IpoSubscription,
