@@ -34,6 +34,7 @@ test-services: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/wechat_throughput.py
 	$(PY) bench/cs_console.py
+	$(PY) bench/queries_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 clean:
 	rm -rf $(VENV) instance/hall.db test-artifacts

@@ -3,7 +3,7 @@
 
 def register(app):
     from . import accounts, activation, captcha, hall, health, oauth, planned, profile, recovery
-    from . import service, verification, votes
+    from . import certificates, queries, service, verification, votes
     from .staff import register as register_staff
 
     app.register_blueprint(hall.bp)
@@ -15,6 +15,8 @@ def register(app):
     app.register_blueprint(activation.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(planned.bp)
+    app.register_blueprint(queries.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(service.bp)
     app.register_blueprint(votes.bp)
     app.register_blueprint(health.bp)

@@ -9,13 +9,13 @@ bp = Blueprint("hall", __name__, url_prefix="/h5")
 
 # label, endpoint, icon colour, feature id
 GRID = [
-    ("我的一码通", "planned.my_ymt", "#07c160", "Q-1"),
-    ("证券持有余额", "planned.holdings", "#10aeff", "Q-2"),
-    ("证券持有变更", "planned.holding_changes", "#fa9d3b", "Q-3"),
-    ("证券冻结情况", "planned.freezes", "#fa5151", "Q-4"),
-    ("新股配号中签情况", "planned.ipo", "#576b95", "Q-5"),
-    ("股息红利个人所得税", "planned.dividend_tax", "#ff7d00", "Q-6"),
-    ("放弃认购数据", "planned.abandoned", "#91d300", "Q-7"),
+    ("我的一码通", "queries.my_ymt", "#07c160", "Q-1"),
+    ("证券持有余额", "queries.holdings", "#10aeff", "Q-2"),
+    ("证券持有变更", "queries.changes", "#fa9d3b", "Q-3"),
+    ("证券冻结情况", "queries.freezes", "#fa5151", "Q-4"),
+    ("新股配号中签情况", "queries.ipo", "#576b95", "Q-5"),
+    ("股息红利个人所得税", "queries.dividend_tax", "#ff7d00", "Q-6"),
+    ("放弃认购数据", "queries.abandoned", "#91d300", "Q-7"),
     ("业务预约", "planned.appointments", "#1485ee", "APT-1"),
     ("网络投票", "votes.index", "#e64340", "V-3"),
     ("在线客服", "service.centre", "#6467f0", "CS-1"),

@@ -12,20 +12,13 @@ bp = Blueprint("planned", __name__, url_prefix="/h5")
 
 # endpoint name, path, title, feature ids, needs the WeChat user
 PAGES = [
-    ("my_ymt", "/query/ymt", "我的一码通", "Q-1", True),
-    ("holdings", "/query/holdings", "证券持有余额", "Q-2", True),
-    ("holding_changes", "/query/changes", "证券持有变更", "Q-3", True),
-    ("freezes", "/query/freezes", "证券冻结情况", "Q-4", True),
-    ("ipo", "/query/ipo", "新股配号中签情况", "Q-5", True),
-    ("dividend_tax", "/query/dividend-tax", "股息红利个人所得税", "Q-6", True),
-    ("abandoned", "/query/abandoned", "放弃认购数据", "Q-7", True),
     ("appointments", "/appointments", "业务预约", "APT-1", True),
     ("queue_progress", "/queue", "排号进度查询", "APT-9", False),
 ]
 
-# The queries need a signed-in user with an activated 一码通 (ACC-8's second entry).
-ACTIVATED = {"my_ymt", "holdings", "holding_changes", "freezes", "ipo", "dividend_tax",
-             "abandoned"}
+# Pages that need a signed-in user with an activated 一码通 (ACC-8's second entry). The
+# queries (Q-1..Q-7) moved to h5/queries.py.
+ACTIVATED = set()
 
 
 def _make_view(title, feature):

@@ -5,12 +5,15 @@ from . import router
 from .links import link
 
 
+QUERY_TOPICS = ["my_ymt", "holdings", "changes", "freezes", "ipo", "dividend_tax", "abandoned",
+                "certificates"]
+
+
 @router.click("QUERY_SERVICES")
 def query_services(message):
     return ("证券查询服务（需绑定并激活一码通）：\n"
-            "我的一码通、证券持有余额、证券持有变更、证券冻结情况、新股配号中签情况、"
-            "股息红利个人所得税、放弃认购数据。\n"
-            f"请进入{link('home')}，在九宫格中选择。")
+            + "\n".join(link(topic) for topic in QUERY_TOPICS)
+            + f"\n也可进入{link('home')}，在九宫格中选择。")
 
 
 @router.click("OFFICE_LIST")

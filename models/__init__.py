@@ -16,3 +16,6 @@ from .support import (CsQueue, CsAgent, CsRule, CsKnowledge, CsCannedReply,  # n
                       CsBusinessHours, CsConversation, CsMessage, cs_agent_queue)
 from .voting import (VoteMeeting, VoteProposal, VoteItem, VoteHolding, VoteChain,  # noqa: F401
                      VoteBallot, VoteBallotLine, VoteSplitDraft)
+from .securities import (Security, CustodianUnit, HoldingChange, Freeze,  # noqa: F401
+                         IpoSubscription, Dividend)
+from .certificates import CertificateRequest, CertificateQuota  # noqa: F401

@@ -117,7 +117,15 @@ class Config:
         self.SMTP_PORT = _int("SMTP_PORT", 465)
         self.SMTP_USER = env.get("SMTP_USER", "")
         self.SMTP_PASSWORD = env.get("SMTP_PASSWORD", "")
+        self.SMTP_SECURITY = env.get("SMTP_SECURITY", "")  # ssl | starttls | none
         self.MAIL_FROM = env.get("MAIL_FROM", "hall@example.invalid")
+        # 电子凭证: the signing certificate (PEM files); empty in development means
+        # a self-signed certificate generated under CERT_DIR on first use.
+        self.CERT_SIGNING_KEY = env.get("CERT_SIGNING_KEY", "")
+        self.CERT_SIGNING_CERT = env.get("CERT_SIGNING_CERT", "")
+        self.CERT_SIGNING_CHAIN = env.get("CERT_SIGNING_CHAIN", "")
+        self.CERT_SIGNING_KEY_PASSWORD = env.get("CERT_SIGNING_KEY_PASSWORD", "")
+        self.CERT_DIR = env.get("CERT_DIR") or str(INSTANCE / "certs")
         self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
         self.SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
 

@@ -34,12 +34,15 @@ class SmtpMail:
             msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
                                filename=filename)
         port = cfg["SMTP_PORT"]
-        if port == 465:
+        # SMTP_SECURITY: ssl (implicit TLS), starttls, or none (a relay on loopback, tests).
+        security = cfg.get("SMTP_SECURITY") or ("ssl" if port == 465 else "starttls")
+        if security == "ssl":
             server = smtplib.SMTP_SSL(cfg["SMTP_HOST"], port, timeout=20,
                                       context=ssl.create_default_context())
         else:
             server = smtplib.SMTP(cfg["SMTP_HOST"], port, timeout=20)
-            server.starttls(context=ssl.create_default_context())
+            if security != "none":
+                server.starttls(context=ssl.create_default_context())
         with server:
             if cfg["SMTP_USER"]:
                 server.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])

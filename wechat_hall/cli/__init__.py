@@ -1,7 +1,8 @@
-"""`flask …` commands, in groups: menu, jobs, demo, staff, tradefeed."""
+"""`flask …` commands, in groups: menu, jobs, demo, staff, tradefeed, registry."""
 
 
 def register(app):
-    from . import demo, jobs, menu, staff, tradefeed, vote
-    for group in (menu.group, jobs.group, demo.group, staff.group, tradefeed.group, vote.group):
+    from . import demo, jobs, menu, registry, staff, tradefeed, vote
+    for group in (menu.group, jobs.group, demo.group, staff.group, tradefeed.group,
+                  registry.group, vote.group):
         app.cli.add_command(group)

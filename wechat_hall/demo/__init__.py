@@ -5,9 +5,9 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import offices, registry, staff, support, voting
+from . import offices, registry, securities, staff, support, voting
 
-SEEDERS = [offices, staff, registry, support, voting]
+SEEDERS = [offices, staff, registry, securities, support, voting]
 
 
 def is_empty():

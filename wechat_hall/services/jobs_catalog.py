@@ -5,3 +5,4 @@ Each feature adds its module here when it defines a ``@job`` or ``@periodic``.
 from wechat_hall.services import wechat_messages  # noqa: F401
 from wechat_hall.services import trade_feed  # noqa: F401
 from wechat_hall.services import cs_assignment  # noqa: F401,E402
+from wechat_hall.services import certificates  # noqa: F401
