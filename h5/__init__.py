@@ -2,12 +2,14 @@
 
 
 def register(app):
-    from . import captcha, hall, health, oauth, planned
+    from . import appointments, captcha, hall, health, oauth, planned, queue
     from .staff import register as register_staff
 
     app.register_blueprint(hall.bp)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(planned.bp)
+    app.register_blueprint(appointments.bp)
+    app.register_blueprint(queue.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(captcha.bp)
     register_staff(app)

@@ -14,7 +14,7 @@ GRID = [
     ("新股配号中签情况", "planned.ipo", "#576b95", "Q-5"),
     ("股息红利个人所得税", "planned.dividend_tax", "#ff7d00", "Q-6"),
     ("放弃认购数据", "planned.abandoned", "#91d300", "Q-7"),
-    ("业务预约", "planned.appointments", "#1485ee", "APT-1"),
+    ("业务预约", "appointments.home", "#1485ee", "APT-1"),
     ("网络投票", "planned.votes", "#e64340", "V-3"),
     ("在线客服", "planned.service_centre", "#6467f0", "CS-1"),
 ]

@@ -22,8 +22,6 @@ PAGES = [
     ("ipo", "/query/ipo", "新股配号中签情况", "Q-5", True),
     ("dividend_tax", "/query/dividend-tax", "股息红利个人所得税", "Q-6", True),
     ("abandoned", "/query/abandoned", "放弃认购数据", "Q-7", True),
-    ("appointments", "/appointments", "业务预约", "APT-1", True),
-    ("queue_progress", "/queue", "排号进度查询", "APT-9", False),
     ("votes", "/votes", "网络投票", "V-3", True),
     ("service_centre", "/service", "在线客服", "CS-1", True),
 ]

@@ -8,8 +8,8 @@ PAGES = {
     "bind": ("账户绑定", "planned.account_bind"),
     "profile": ("个人信息", "planned.profile"),
     "query": ("证券查询", "hall.home"),
-    "appointment": ("业务预约", "planned.appointments"),
-    "queue": ("排号进度查询", "planned.queue_progress"),
+    "appointment": ("业务预约", "appointments.home"),
+    "queue": ("排号进度查询", "queue.progress_page"),
     "vote": ("网络投票", "planned.votes"),
     "service": ("在线客服", "planned.service_centre"),
 }

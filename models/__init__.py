@@ -12,3 +12,6 @@ from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAcc
                        DemoBankCard)
 from .accounts import (HallUser, AgreementAcceptance, PhoneChange,  # noqa: F401
                        IdentityVerification, TradeFeedOrder)
+from .calendar import CalendarDay  # noqa: F401
+from .appointment import BookingSlot, Appointment  # noqa: F401
+from .hall_queue import HallCounter, QueueNumber, Ticket  # noqa: F401

@@ -2,7 +2,8 @@
 
 
 def register(app):
-    from . import backoffice, views
+    from . import backoffice, hall_desk, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(hall_desk.bp)
     backoffice.init_app(app)

@@ -15,8 +15,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 CONSOLE = [
     ("后台管理", "admin", "admin.index", "办理地区与网点、业务类型、预约时段、员工账号"),
     ("客服工作台", "agent", None, "接待投资者在线咨询"),
-    ("柜台叫号", "counter", None, "柜台呼叫下一位、办理与过号"),
-    ("取号机", "kiosk", None, "大厅取号与预约签到"),
+    ("柜台叫号", "counter", "hall_desk.counter_pick", "柜台呼叫下一位、办理与过号"),
+    ("取号机", "kiosk", "hall_desk.kiosk", "大厅取号与预约签到"),
 ]
 
 

@@ -5,9 +5,9 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import offices, registry, staff
+from . import hall_counters, offices, registry, staff
 
-SEEDERS = [offices, staff, registry]
+SEEDERS = [offices, staff, registry, hall_counters]
 
 
 def is_empty():

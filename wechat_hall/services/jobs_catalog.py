@@ -3,3 +3,6 @@
 Each feature adds its module here when it defines a ``@job`` or ``@periodic``.
 """
 from wechat_hall.services import wechat_messages  # noqa: F401
+from wechat_hall.services import template_messages  # noqa: F401
+from wechat_hall.services import slots  # noqa: F401
+from wechat_hall.services import appointment_reminders  # noqa: F401

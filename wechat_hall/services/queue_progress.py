@@ -1,0 +1,179 @@
+"""排号进度查询 (APT-9): people ahead, an estimate, and the one-time WeChat reminder.
+
+People ahead = waiting tickets of the same queue (office, day, business type) that the
+counters will call first: a better priority (checked-in appointment before walk-in), or
+the same priority and an earlier ticket. The estimate is people ahead × the mean service
+time of the last finished tickets of that queue ÷ the counters serving it.
+"""
+import math
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, update
+
+from models import HallCounter, Office, Ticket
+from models.hall_queue import DONE, WAITING, counter_business
+from wechat_hall import clock
+from wechat_hall.extensions import db
+from wechat_hall.redis_store import get_redis
+from wechat_hall.urls import public_url
+
+from .template_messages import queue_template, truncate
+
+RECENT = 20
+MAX_REMIND_AHEAD = 10
+FAILURE_WINDOW = 600  # seconds
+
+
+class Refused(ValueError):
+    pass
+
+
+def _failures_key(who):
+    return f"queue-lookup-fail:{who}"
+
+
+def lookup(office_code, query_code, who):
+    """The ticket for (region, 排队码), or Refused with the message. ``who`` (the client's
+    address) is limited in wrong guesses so that codes cannot be tried one by one."""
+    limit = current_app.config["QUEUE_LOOKUP_MAX_FAILURES"]
+    redis = get_redis()
+    try:
+        failures = int(redis.get(_failures_key(who)) or 0)
+    except Exception:  # Redis down: answer, unprotected for a moment, rather than fail
+        failures = 0
+    if failures >= limit:
+        raise Refused("查询错误次数过多，请10分钟后再试。")
+    code = "".join((query_code or "").split())
+    office = db.session.execute(db.select(Office).filter_by(code=office_code or "",
+                                                            active=True)).scalar_one_or_none()
+    if office is None:
+        raise Refused("请选择办理地区。")
+    if not code:
+        raise Refused("请输入排队码。")
+    ticket = None
+    if code.isdigit() and len(code) <= 16:
+        ticket = db.session.execute(db.select(Ticket).filter_by(
+            office_id=office.id, query_code=code)).scalar_one_or_none()
+    if ticket is None or ticket.day != clock.today():
+        try:
+            pipe = redis.pipeline()
+            pipe.incr(_failures_key(who))
+            pipe.expire(_failures_key(who), FAILURE_WINDOW)
+            pipe.execute()
+        except Exception:
+            pass
+        if ticket is not None:
+            raise Refused("该排队码已失效（仅当日有效）。")
+        raise Refused("未找到该排队码，请核对办理地区和排队号单上的排队码。")
+    return ticket
+
+
+def people_ahead(ticket):
+    if ticket.status != WAITING:
+        return 0
+    return db.session.execute(db.select(func.count(Ticket.id)).filter(
+        Ticket.office_id == ticket.office_id, Ticket.day == ticket.day,
+        Ticket.business_type_id == ticket.business_type_id, Ticket.status == WAITING,
+        or_(Ticket.priority < ticket.priority,
+            and_(Ticket.priority == ticket.priority, Ticket.id < ticket.id)))).scalar_one()
+
+
+def mean_service_minutes(office_id, business_type_id):
+    """Mean minutes from first call to finish over the queue's last finished tickets
+    (the default until there are any). Cached a minute: it moves slowly."""
+    key = f"queue-mean:{office_id}:{business_type_id}"
+    redis = get_redis()
+    try:
+        cached = redis.get(key)
+        if cached is not None:
+            return float(cached)
+    except Exception:
+        redis = None
+    rows = db.session.execute(
+        db.select(Ticket.called_at, Ticket.finished_at).filter(
+            Ticket.office_id == office_id, Ticket.business_type_id == business_type_id,
+            Ticket.status == DONE, Ticket.called_at.isnot(None),
+            Ticket.day >= clock.today() - timedelta(days=30))
+        .order_by(Ticket.finished_at.desc()).limit(RECENT)).all()
+    spans = [(done - called).total_seconds() / 60 for called, done in rows if done and called]
+    mean = (sum(spans) / len(spans)) if spans else float(
+        current_app.config["QUEUE_DEFAULT_SERVICE_MINUTES"])
+    mean = max(mean, 0.5)
+    if redis is not None:
+        try:
+            redis.set(key, mean, ex=60)
+        except Exception:
+            pass
+    return mean
+
+
+def counters_serving(office_id, business_type_id):
+    return db.session.execute(
+        db.select(func.count(HallCounter.id)).join(
+            counter_business, counter_business.c.counter_id == HallCounter.id)
+        .filter(HallCounter.office_id == office_id, HallCounter.active.is_(True),
+                counter_business.c.business_type_id == business_type_id)).scalar_one()
+
+
+def estimate_minutes(ticket, ahead):
+    if ticket.status != WAITING:
+        return 0
+    counters = max(1, counters_serving(ticket.office_id, ticket.business_type_id))
+    return math.ceil(ahead * mean_service_minutes(ticket.office_id, ticket.business_type_id)
+                     / counters)
+
+
+def progress(ticket):
+    ahead = people_ahead(ticket)
+    return dict(ticket=ticket, ahead=ahead, minutes=estimate_minutes(ticket, ahead))
+
+
+def request_reminder(ticket, openid, ahead_limit):
+    """Remind ``openid`` once when at most ``ahead_limit`` people are ahead."""
+    if not openid:
+        raise Refused("请在微信中打开本页面以接收提醒。")
+    try:
+        ahead_limit = int(ahead_limit)
+    except (TypeError, ValueError):
+        raise Refused(f"请选择提醒人数（1-{MAX_REMIND_AHEAD}人）。") from None
+    if not 1 <= ahead_limit <= MAX_REMIND_AHEAD:
+        raise Refused(f"请选择提醒人数（1-{MAX_REMIND_AHEAD}人）。")
+    if ticket.status != WAITING:
+        raise Refused("该号码已叫号或已办结，无需提醒。")
+    if ticket.reminded_at is not None:
+        raise Refused("提醒已发送，请留意微信消息。")
+    db.session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.reminded_at.is_(None))
+                       .values(remind_openid=openid, remind_ahead=ahead_limit)
+                       .execution_options(synchronize_session=False))
+    send_due_reminders(ticket.office_id, ticket.day, ticket.business_type_id)
+    db.session.commit()
+
+
+def send_due_reminders(office_id, day, business_type_id):
+    """In the caller's transaction: queue the reminder of every waiting ticket of the
+    queue whose people ahead have dropped to its limit. The flag and the outbox row
+    commit together, so each ticket is reminded once."""
+    waiting = db.session.execute(db.select(Ticket).filter(
+        Ticket.office_id == office_id, Ticket.day == day,
+        Ticket.business_type_id == business_type_id, Ticket.status == WAITING
+    ).order_by(Ticket.priority, Ticket.id)).scalars().all()
+    sent = 0
+    for ahead, ticket in enumerate(waiting):
+        if ticket.remind_openid and ticket.reminded_at is None and ahead <= (ticket.remind_ahead or 0):
+            claimed = db.session.execute(
+                update(Ticket).where(Ticket.id == ticket.id, Ticket.reminded_at.is_(None))
+                .values(reminded_at=clock.utcnow()).execution_options(
+                    synchronize_session=False)).rowcount
+            if not claimed:
+                continue
+            queue_template(
+                ticket.remind_openid, current_app.config["WECHAT_TEMPLATE_QUEUE"],
+                {"thing1": truncate(ticket.business_type.name),
+                 "character_string2": ticket.label,
+                 "number3": str(ahead),
+                 "thing4": truncate(f"{ticket.office.name}，请留意叫号")},
+                url=public_url("queue.progress_page", office=ticket.office.code),
+                dedup_key=f"queue-remind-{ticket.id}")
+            sent += 1
+    return sent
