@@ -133,11 +133,12 @@ def apply():
     chosen_day = _parse_day(values.get("day"))
     if chosen_day is None and open_days:
         chosen_day = open_days[0].day
-    db.session.commit()  # slots materialised for the page
+    slot_rows = _slot_choices(office, chosen_day)
+    db.session.commit()  # the slots materialised for the page
     return render_template(
         "appointments/apply.html", office=office, form=form, errors=errors, values=values,
         agent_types=AGENT_TYPES, business_types=[b for b in office.business_types if b.active],
-        days=days, chosen_day=chosen_day, slot_rows=_slot_choices(office, chosen_day),
+        days=days, chosen_day=chosen_day, slot_rows=slot_rows,
         fallback_years=fallback_years, cutoff=slots.cutoff_time(), max_items=booking.MAX_ITEMS,
         back_url=url_for("appointments.notice", office=office.code))
 

@@ -63,8 +63,9 @@ class QueueNumber(db.Model):
 class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
-        db.UniqueConstraint("office_id", "day", "business_type_id", "number"),
-        db.UniqueConstraint("office_id", "query_code"),
+        db.UniqueConstraint("office_id", "day", "business_type_id", "number",
+                            name="uq_ticket_number"),
+        db.UniqueConstraint("office_id", "query_code", name="uq_ticket_query_code"),
         db.Index("ix_ticket_queue", "office_id", "day", "business_type_id", "status",
                  "priority", "id"),
         db.Index("ix_ticket_counter", "counter_id", "status"),

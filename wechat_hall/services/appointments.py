@@ -254,8 +254,17 @@ def book(application, token, owner):
     if slot is None:
         raise Refused("该预约时段已停止预约，请重新选择。")
     if _person_has_booking(application.id_number, application.day):
+        # Maybe the booking is this very token's, committed by a concurrent tap.
+        existing = by_token(token)
+        if existing is not None and owner.owns(existing):
+            db.session.commit()
+            return existing
         raise Refused(PERSON_RULE.format(day=f"{application.day:%Y-%m-%d}"))
     if not slots.take_place(slot.id):
+        existing = by_token(token)  # a concurrent tap took the last place for us
+        if existing is not None and owner.owns(existing):
+            db.session.commit()
+            return existing
         raise Refused(f"{application.day:%Y-%m-%d} {slot.label} 的号源已约满，请选择其他时段。")
     appointment = Appointment(
         code=_new_code(), confirm_token=token, office_id=office.id,
