@@ -49,12 +49,13 @@ def remind():
         return _page(office_code, code, error="页面已过期，请重新查询。"), 400
     try:
         ticket = queue_progress.lookup(office_code, code, request.remote_addr)
-        queue_progress.request_reminder(ticket, current_openid(), request.form.get("ahead"))
+        now = queue_progress.request_reminder(ticket, current_openid(), request.form.get("ahead"))
     except queue_progress.Refused as exc:
         flash(str(exc), "error")
         ticket = None
     else:
-        flash("已设置提醒：前面等待人数不多于所选人数时，将通过微信消息提醒您（仅提醒一次）。",
+        flash("前面等待人数已不多于所选人数，提醒已通过微信发送。" if now else
+              "设置成功：前面等待人数不多于所选人数时，将通过微信消息提醒您（仅提醒一次）。",
               "success")
     if ticket is None:
         return _page(office_code, code, error=None)

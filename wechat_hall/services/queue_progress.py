@@ -130,7 +130,8 @@ def progress(ticket):
 
 
 def request_reminder(ticket, openid, ahead_limit):
-    """Remind ``openid`` once when at most ``ahead_limit`` people are ahead."""
+    """Remind ``openid`` once when at most ``ahead_limit`` people are ahead. Returns True
+    when that is already so (the reminder has just been queued)."""
     if not openid:
         raise Refused("请在微信中打开本页面以接收提醒。")
     try:
@@ -146,8 +147,10 @@ def request_reminder(ticket, openid, ahead_limit):
     db.session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.reminded_at.is_(None))
                        .values(remind_openid=openid, remind_ahead=ahead_limit)
                        .execution_options(synchronize_session=False))
-    send_due_reminders(ticket.office_id, ticket.day, ticket.business_type_id)
+    sent = send_due_reminders(ticket.office_id, ticket.day, ticket.business_type_id)
     db.session.commit()
+    db.session.refresh(ticket)
+    return sent > 0 and ticket.reminded_at is not None
 
 
 def send_due_reminders(office_id, day, business_type_id):
@@ -157,7 +160,8 @@ def send_due_reminders(office_id, day, business_type_id):
     waiting = db.session.execute(db.select(Ticket).filter(
         Ticket.office_id == office_id, Ticket.day == day,
         Ticket.business_type_id == business_type_id, Ticket.status == WAITING
-    ).order_by(Ticket.priority, Ticket.id)).scalars().all()
+    ).order_by(Ticket.priority, Ticket.id).execution_options(populate_existing=True)
+    ).scalars().all()
     sent = 0
     for ahead, ticket in enumerate(waiting):
         if ticket.remind_openid and ticket.reminded_at is None and ahead <= (ticket.remind_ahead or 0):
