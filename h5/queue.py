@@ -66,13 +66,11 @@ def remind():
 def status_json():
     """The same answer as the page, for polling (and the benchmark)."""
     try:
-        ticket = queue_progress.lookup(request.args.get("office"), request.args.get("code"),
-                                       request.remote_addr)
+        status = queue_progress.quick_status(request.args.get("office"),
+                                             request.args.get("code"), request.remote_addr)
     except queue_progress.Refused as exc:
         return jsonify(error=str(exc)), 404
-    result = queue_progress.progress(ticket)
-    return jsonify(label=ticket.label, business=ticket.business_type.name,
-                   status=ticket.status_label, ahead=result["ahead"], minutes=result["minutes"])
+    return jsonify(status)
 
 
 @bp.get("/display/<office_code>")

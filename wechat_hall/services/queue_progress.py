@@ -9,9 +9,12 @@ import math
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, update
+import time
 
-from models import HallCounter, Office, Ticket
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from models import BusinessType, HallCounter, Office, Ticket
 from models.hall_queue import DONE, WAITING, counter_business
 from wechat_hall import clock
 from wechat_hall.extensions import db
@@ -33,40 +36,103 @@ def _failures_key(who):
     return f"queue-lookup-fail:{who}"
 
 
-def lookup(office_code, query_code, who):
-    """The ticket for (region, 排队码), or Refused with the message. ``who`` (the client's
-    address) is limited in wrong guesses so that codes cannot be tried one by one."""
+OFFICE_CACHE_SECONDS = 60
+
+
+def office_id_for(code):
+    """Active office id by code, cached a minute per app and process (offices rarely
+    change)."""
+    cache = current_app.extensions.setdefault("queue_office_ids", {"at": -1e9, "ids": {}})
+    now = time.monotonic()
+    if now - cache["at"] > OFFICE_CACHE_SECONDS:
+        rows = db.session.execute(db.select(Office.code, Office.id).filter_by(active=True)).all()
+        cache["ids"] = dict(rows)
+        cache["at"] = now
+    return cache["ids"].get(code or "")
+
+
+def _check_guesses(who):
     limit = current_app.config["QUEUE_LOOKUP_MAX_FAILURES"]
-    redis = get_redis()
     try:
-        failures = int(redis.get(_failures_key(who)) or 0)
+        failures = int(get_redis().get(_failures_key(who)) or 0)
     except Exception:  # Redis down: answer, unprotected for a moment, rather than fail
         failures = 0
     if failures >= limit:
         raise Refused("查询错误次数过多，请10分钟后再试。")
+
+
+def _wrong_guess(who, expired):
+    try:
+        pipe = get_redis().pipeline()
+        pipe.incr(_failures_key(who))
+        pipe.expire(_failures_key(who), FAILURE_WINDOW)
+        pipe.execute()
+    except Exception:
+        pass
+    if expired:
+        raise Refused("该排队码已失效（仅当日有效）。")
+    raise Refused("未找到该排队码，请核对办理地区和排队号单上的排队码。")
+
+
+def _clean(office_code, query_code):
     code = "".join((query_code or "").split())
-    office = db.session.execute(db.select(Office).filter_by(code=office_code or "",
-                                                            active=True)).scalar_one_or_none()
-    if office is None:
+    office_id = office_id_for(office_code)
+    if office_id is None:
         raise Refused("请选择办理地区。")
     if not code:
         raise Refused("请输入排队码。")
+    return office_id, code
+
+
+def lookup(office_code, query_code, who):
+    """The ticket for (region, 排队码), or Refused with the message. ``who`` (the client's
+    address) is limited in wrong guesses so that codes cannot be tried one by one."""
+    _check_guesses(who)
+    office_id, code = _clean(office_code, query_code)
     ticket = None
     if code.isdigit() and len(code) <= 16:
         ticket = db.session.execute(db.select(Ticket).filter_by(
-            office_id=office.id, query_code=code)).scalar_one_or_none()
+            office_id=office_id, query_code=code)).scalar_one_or_none()
     if ticket is None or ticket.day != clock.today():
-        try:
-            pipe = redis.pipeline()
-            pipe.incr(_failures_key(who))
-            pipe.expire(_failures_key(who), FAILURE_WINDOW)
-            pipe.execute()
-        except Exception:
-            pass
-        if ticket is not None:
-            raise Refused("该排队码已失效（仅当日有效）。")
-        raise Refused("未找到该排队码，请核对办理地区和排队号单上的排队码。")
+        _wrong_guess(who, expired=ticket is not None)
     return ticket
+
+
+def quick_status(office_code, query_code, who):
+    """What the polling endpoint answers, in one query (ticket, business, people ahead)
+    plus the cached estimate inputs: the hot path of 排号进度查询."""
+    _check_guesses(who)
+    office_id, code = _clean(office_code, query_code)
+    row = None
+    if code.isdigit() and len(code) <= 16:
+        w = aliased(Ticket)
+        ahead = select(func.count(w.id)).where(
+            w.office_id == Ticket.office_id, w.day == Ticket.day,
+            w.business_type_id == Ticket.business_type_id, w.status == WAITING,
+            or_(w.priority < Ticket.priority,
+                and_(w.priority == Ticket.priority, w.id < Ticket.id))
+        ).correlate(Ticket).scalar_subquery()
+        row = db.session.execute(
+            select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
+                   Ticket.business_type_id, BusinessType.name, ahead)
+            .join(BusinessType, BusinessType.id == Ticket.business_type_id)
+            .where(Ticket.office_id == office_id, Ticket.query_code == code)).first()
+    if row is None or row.day != clock.today():
+        _wrong_guess(who, expired=row is not None)
+    waiting = row.status == WAITING
+    people = row[6] if waiting else 0
+    minutes = 0
+    if waiting:
+        mean, counters = _estimate_inputs(row.office_id, row.business_type_id)
+        minutes = math.ceil(people * mean / max(1, counters))
+    from models.hall_queue import TICKET_STATUSES
+    return dict(label=row.label, business=row.name, status=TICKET_STATUSES[row.status],
+                ahead=people, minutes=minutes)
+
+
+def _estimate_inputs(office_id, business_type_id):
+    return (mean_service_minutes(office_id, business_type_id),
+            counters_serving(office_id, business_type_id))
 
 
 def people_ahead(ticket):
@@ -109,6 +175,23 @@ def mean_service_minutes(office_id, business_type_id):
 
 
 def counters_serving(office_id, business_type_id):
+    """Active counters that serve the queue (cached a minute, like the mean)."""
+    key = f"queue-counters:{office_id}:{business_type_id}"
+    try:
+        cached = get_redis().get(key)
+        if cached is not None:
+            return int(cached)
+    except Exception:
+        cached = None
+    count = _count_counters(office_id, business_type_id)
+    try:
+        get_redis().set(key, count, ex=60)
+    except Exception:
+        pass
+    return count
+
+
+def _count_counters(office_id, business_type_id):
     return db.session.execute(
         db.select(func.count(HallCounter.id)).join(
             counter_business, counter_business.c.counter_id == HallCounter.id)
