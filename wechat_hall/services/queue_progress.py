@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 import time
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from models import BusinessType, HallCounter, Office, Ticket
@@ -44,7 +44,9 @@ def office_id_for(code):
     change)."""
     cache = current_app.extensions.setdefault("queue_office_ids", {"at": -1e9, "ids": {}})
     now = time.monotonic()
-    if now - cache["at"] > OFFICE_CACHE_SECONDS:
+    age = now - cache["at"]
+    # A code not known yet (a new office) reloads at once, at most once a second.
+    if age > OFFICE_CACHE_SECONDS or ((code or "") not in cache["ids"] and age > 1):
         rows = db.session.execute(db.select(Office.code, Office.id).filter_by(active=True)).all()
         cache["ids"] = dict(rows)
         cache["at"] = now
@@ -105,18 +107,9 @@ def quick_status(office_code, query_code, who):
     office_id, code = _clean(office_code, query_code)
     row = None
     if code.isdigit() and len(code) <= 16:
-        w = aliased(Ticket)
-        ahead = select(func.count(w.id)).where(
-            w.office_id == Ticket.office_id, w.day == Ticket.day,
-            w.business_type_id == Ticket.business_type_id, w.status == WAITING,
-            or_(w.priority < Ticket.priority,
-                and_(w.priority == Ticket.priority, w.id < Ticket.id))
-        ).correlate(Ticket).scalar_subquery()
-        row = db.session.execute(
-            select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
-                   Ticket.business_type_id, BusinessType.name, ahead)
-            .join(BusinessType, BusinessType.id == Ticket.business_type_id)
-            .where(Ticket.office_id == office_id, Ticket.query_code == code)).first()
+        # Core on the session's connection: no ORM bookkeeping on the hot path.
+        row = db.session.connection().execute(_status_statement(),
+                                              {"office_id": office_id, "code": code}).first()
     if row is None or row.day != clock.today():
         _wrong_guess(who, expired=row is not None)
     waiting = row.status == WAITING
@@ -130,9 +123,39 @@ def quick_status(office_code, query_code, who):
                 ahead=people, minutes=minutes)
 
 
+_STATEMENT = {}
+
+
+def _status_statement():
+    """Built once: constructing it costs more than running it."""
+    if "status" not in _STATEMENT:
+        w = aliased(Ticket)
+        ahead = select(func.count(w.id)).where(
+            w.office_id == Ticket.office_id, w.day == Ticket.day,
+            w.business_type_id == Ticket.business_type_id, w.status == WAITING,
+            or_(w.priority < Ticket.priority,
+                and_(w.priority == Ticket.priority, w.id < Ticket.id))
+        ).correlate(Ticket).scalar_subquery()
+        _STATEMENT["status"] = (
+            select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
+                   Ticket.business_type_id, BusinessType.name, ahead)
+            .join(BusinessType, BusinessType.id == Ticket.business_type_id)
+            .where(Ticket.office_id == bindparam("office_id"),
+                   Ticket.query_code == bindparam("code")))
+    return _STATEMENT["status"]
+
+
 def _estimate_inputs(office_id, business_type_id):
-    return (mean_service_minutes(office_id, business_type_id),
-            counters_serving(office_id, business_type_id))
+    """Both cached values in one Redis round trip; whichever is missing is computed."""
+    try:
+        mean, counters = get_redis().mget(f"queue-mean:{office_id}:{business_type_id}",
+                                          f"queue-counters:{office_id}:{business_type_id}")
+    except Exception:
+        mean = counters = None
+    mean = float(mean) if mean is not None else mean_service_minutes(office_id, business_type_id)
+    counters = int(counters) if counters is not None else counters_serving(office_id,
+                                                                          business_type_id)
+    return mean, counters
 
 
 def people_ahead(ticket):
