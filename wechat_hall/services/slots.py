@@ -88,12 +88,18 @@ def slots_of(office_id, day, materialise=True):
 
 
 def slot_for(office_id, template_id, day):
-    ensure_slots(office_id, day)
-    return db.session.execute(
-        db.select(BookingSlot).join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
-        .filter(BookingSlot.office_id == office_id, BookingSlot.day == day,
-                BookingSlot.template_id == template_id,
-                SlotTemplate.active.is_(True))).scalar_one_or_none()
+    """The slot row of an active template (materialised first if nobody needed it yet)."""
+    def find():
+        return db.session.execute(
+            db.select(BookingSlot).join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
+            .filter(BookingSlot.office_id == office_id, BookingSlot.day == day,
+                    BookingSlot.template_id == template_id,
+                    SlotTemplate.active.is_(True))).scalar_one_or_none()
+    slot = find()
+    if slot is None:
+        ensure_slots(office_id, day)
+        slot = find()
+    return slot
 
 
 def take_place(slot_id):
