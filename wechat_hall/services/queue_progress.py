@@ -100,6 +100,18 @@ def lookup(office_code, query_code, who):
     return ticket
 
 
+def find_today(query_code, who):
+    """Today's ticket with this 排队码 in any hall (the chat does not ask for the region);
+    wrong guesses are limited like the page's."""
+    _check_guesses(who)
+    code = "".join((query_code or "").split())
+    tickets = db.session.execute(db.select(Ticket).filter_by(
+        query_code=code, day=clock.today())).scalars().all() if code.isdigit() else []
+    if len(tickets) != 1:  # none, or (very rarely) the same code in two halls
+        _wrong_guess(who, expired=False)
+    return tickets[0]
+
+
 def quick_status(office_code, query_code, who):
     """What the polling endpoint answers, in one query (ticket, business, people ahead)
     plus the cached estimate inputs: the hot path of 排号进度查询."""
