@@ -187,12 +187,12 @@ def confirm():
     token = request.form.get("token", "")
     if not form.validate_on_submit():
         abort(400)
-    # A second tap finds the appointment the first made, even after the draft is gone.
-    done = booking.by_token(token) if token else None
-    if done is not None and booking.Owner.owns(owner(), done):
-        return redirect(url_for("appointments.detail", appointment_id=done.id, new=1))
     application = booking.Application.from_session(session.get(DRAFT) or {})
     if application is None or token != session.get(TOKEN):
+        # A second tap finds the appointment the first made, after the draft is gone.
+        done = booking.by_token(token) if token else None
+        if done is not None and booking.Owner.owns(owner(), done):
+            return redirect(url_for("appointments.detail", appointment_id=done.id, new=1))
         flash("页面已过期，请重新填写预约信息。", "error")
         return redirect(url_for("appointments.notice"))
     try:
