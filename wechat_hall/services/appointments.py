@@ -235,22 +235,21 @@ def book(application, token, owner):
     if not owner:
         raise Refused("无法识别您的身份，请从微信菜单重新进入。")
     begin_write()
-    existing = by_token(token)
-    if existing is not None:
-        if not owner.owns(existing):
-            raise Refused("页面已过期，请重新填写预约信息。")
-        db.session.commit()
-        return existing
-    office = db.session.get(Office, application.office_id)
-    if office is None or not office.active:
-        raise Refused("该地区暂不受理预约，请重新选择。")
-    if _business_of(office, application.business_type_id) is None:
+    # A token already used answers below, where the person rule or a unique index
+    # stops the second booking: no lookup on the common path.
+    open_for = db.session.execute(
+        db.select(BusinessType.id, Office.active).join(Office, Office.id == BusinessType.office_id)
+        .filter(BusinessType.id == application.business_type_id,
+                BusinessType.office_id == application.office_id,
+                BusinessType.active.is_(True))).first()
+    if open_for is None or not open_for.active:
         raise Refused("该业务类型已停止预约，请重新选择。")
+    office_id = application.office_id
     try:
         slots.check_day(application.day)  # the clock as of this transaction
     except slots.DayRefused as exc:
         raise Refused(str(exc)) from None
-    slot = slots.slot_for(office.id, application.template_id, application.day)
+    slot = slots.slot_for(office_id, application.template_id, application.day)
     if slot is None:
         raise Refused("该预约时段已停止预约，请重新选择。")
     if _person_has_booking(application.id_number, application.day):
@@ -267,7 +266,7 @@ def book(application, token, owner):
             return existing
         raise Refused(f"{application.day:%Y-%m-%d} {slot.label} 的号源已约满，请选择其他时段。")
     appointment = Appointment(
-        code=_new_code(), confirm_token=token, office_id=office.id,
+        code=_new_code(), confirm_token=token, office_id=office_id,
         business_type_id=application.business_type_id, slot_id=slot.id,
         day=application.day, start_time=slot.start_time, end_time=slot.end_time,
         agent_type=application.agent_type, agent_name=application.agent_name,
