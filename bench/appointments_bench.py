@@ -30,6 +30,7 @@ All on 127.0.0.1, bounded in count and time:
 """
 import argparse
 import asyncio
+import os
 import random
 import re
 import sys
@@ -137,6 +138,18 @@ class Conn:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
     async def request(self, method, path, form=None):
+        """One request; a kept-alive connection the server has closed meanwhile (it never
+        saw the request) is reopened once, as HTTP clients do."""
+        reused = self.writer is not None
+        try:
+            return await self._request(method, path, form)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            if not reused or not getattr(exc, "before_response", False):
+                raise
+            self.writer = None
+            return await self._request(method, path, form)
+
+    async def _request(self, method, path, form=None):
         if self.writer is None:
             await self.open()
         body = urlencode(form).encode() if form is not None else b""
@@ -146,11 +159,18 @@ class Conn:
         if form is not None:
             head += ["Content-Type: application/x-www-form-urlencoded",
                      f"Content-Length: {len(body)}"]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
+        try:
+            self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            await self.writer.drain()
+            status_line = await self.reader.readline()
+        except (ConnectionError, OSError) as exc:
+            error = ConnectionError(f"closed ({exc})")
+            error.before_response = True
+            raise error from None
         if not status_line:
-            raise ConnectionError("closed")
+            error = ConnectionError("closed")
+            error.before_response = True
+            raise error
         status = int(status_line.split()[1])
         headers = {}
         while True:
@@ -251,9 +271,11 @@ async def _bounded_indexed(indices, concurrency, worker):
 
 async def sustained(port, plan, count, concurrency):
     """Users spread over every hall, slot and open day; returns prepare and confirm rates."""
+    race = (plan["race"]["template"], plan["race"]["day"])
     combos = [(office, t, day, info["business"][k % len(info["business"])])
               for office, info in plan["offices"].items()
-              for k, t in enumerate(info["templates"]) for day in plan["days"]]
+              for k, t in enumerate(info["templates"]) for day in plan["days"]
+              if (t, day) != race]  # the race slot is full
     users = []
     for n in range(count):
         conn = Conn(port)
@@ -347,6 +369,7 @@ def run(args):
         bare.wait_ready()
         info = wt.machine_info(url, args.redis_url)
         info["revision"] = wt.app_revision(ROOT)
+        load_before = os.getloadavg()
 
         outcomes, race_lat, race_wall = asyncio.run(race(app_port, plan, args.racers))
         rows, taken, capacity = count_race(app, plan)
@@ -355,12 +378,14 @@ def run(args):
                            other=[o for o in outcomes if o not in ("booked", "refused")],
                            rows=rows, taken=taken, wall=race_wall,
                            p50=pct(race_lat, 50), p99=pct(race_lat, 99), max=pct(race_lat, 100))
-        print("race:", race_result)
+        print("race:", {k: (v if k != "other" else {o: v.count(o) for o in set(v)})
+                        for k, v in race_result.items()})
 
         sus = asyncio.run(sustained(app_port, plan, args.bookings, args.concurrency))
         sus_result = dict(count=args.bookings, slots=sus["slots"],
                           booked=sus["outcomes"].count("booked"),
                           other=len([o for o in sus["outcomes"] if o != "booked"]),
+                          other_kinds=sorted({o for o in sus["outcomes"] if o != "booked"}),
                           rate=args.bookings / sus["wall"],
                           prepare_rate=args.bookings / sus["prepare_wall"],
                           p50=pct(sus["latencies"], 50), p99=pct(sus["latencies"], 99),
@@ -386,6 +411,9 @@ def run(args):
             entry.update(rate=entry["n"] / entry["wall"], p50=pct(entry["lat"], 50),
                          p99=pct(entry["lat"], 99), max=pct(entry["lat"], 100))
             print("progress", name, {k: v for k, v in entry.items() if k != "lat"})
+        info["load"] = (f"{load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} after "
+                        "(1-minute load average, this machine has "
+                        f"{info['nproc']} cores; anything above that is other work)")
         summary = dict(info=info, db=db_desc, race=race_result, sus=sus_result,
                        progress=progress, args=vars(args), settings=" ".join(settings))
         if not args.no_write:
@@ -417,6 +445,7 @@ def render(s):
         f"- Code measured: {i['revision']}",
         f"- gunicorn: `{s['settings']}`",
         f"- Database: PostgreSQL {i['postgresql']}, {s['db']}; Redis {i['redis']}",
+        f"- Machine load: {i['load']}",
         "",
         "| scenario | result | wall | p50 ms | p99 ms | max ms |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
