@@ -3,6 +3,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
                    url_for)
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from models import Office
 from wechat_hall.extensions import db
@@ -71,6 +72,10 @@ def check_in():
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("hall_desk.kiosk"))
+    except IntegrityError:  # two kiosks drew the same random 排队码 at the same instant
+        db.session.rollback()
+        flash("取号繁忙，请重新扫描。", "error")
+        return redirect(url_for("hall_desk.kiosk"))
     return _issued(ticket, reprint)
 
 
@@ -85,6 +90,10 @@ def walk_in():
     except hall_queue.Refused as exc:
         db.session.rollback()
         flash(str(exc), "error")
+        return redirect(url_for("hall_desk.kiosk"))
+    except IntegrityError:
+        db.session.rollback()
+        flash("取号繁忙，请重试。", "error")
         return redirect(url_for("hall_desk.kiosk"))
     return _issued(ticket, False)
 
