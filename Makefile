@@ -33,6 +33,7 @@ test-services: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/wechat_throughput.py
+	$(PY) bench/appointments_bench.py
 
 clean:
 	rm -rf $(VENV) instance/hall.db test-artifacts

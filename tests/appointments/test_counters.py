@@ -2,7 +2,7 @@
 never call the same ticket; the public display."""
 import threading
 
-from apt_helpers import Person, appointments, person_id
+from apt_helpers import Person, appointments
 from models import HallCounter, StaffUser, Ticket
 from queue_helpers import Counter, Kiosk, counter_ids, office_id
 from wechat_hall import clock

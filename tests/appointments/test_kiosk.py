@@ -7,7 +7,6 @@ from models import Ticket
 from queue_helpers import Kiosk, office_id
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services import qr_codes
 
 
 def _book(app, n=0, **kw):

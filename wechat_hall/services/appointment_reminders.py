@@ -3,7 +3,7 @@
 Both are conditional UPDATEs, so two schedulers (or a rerun) never expire or remind
 twice; the reminder's flag and its outbox row commit in one transaction.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
@@ -71,6 +71,3 @@ def remind_day_before():
         sent += 1
     return sent
 
-
-def slot_end_utc(appointment):
-    return clock.to_utc(datetime.combine(appointment.day, appointment.end_time))

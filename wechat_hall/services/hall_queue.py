@@ -6,7 +6,6 @@ Numbers come from one row per (office, day, business type) incremented with
 """
 import re
 import secrets
-from datetime import datetime
 
 from sqlalchemy import update
 
@@ -145,4 +144,4 @@ def issued_at_local(ticket):
 
 
 __all__ = ["check_in", "walk_in", "extract_code", "Refused", "ticket_for_office",
-           "issued_at_local", "datetime"]
+           "issued_at_local"]
