@@ -119,9 +119,10 @@ def quick_status(office_code, query_code, who):
     office_id, code = _clean(office_code, query_code)
     row = None
     if code.isdigit() and len(code) <= 16:
-        # Core on the session's connection: no ORM bookkeeping on the hot path.
-        row = db.session.connection().execute(_status_statement(),
-                                              {"office_id": office_id, "code": code}).first()
+        # A read on its own autocommit connection: no ORM bookkeeping, and no BEGIN /
+        # ROLLBACK round trips around the one SELECT.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            row = conn.execute(_status_statement(), {"office_id": office_id, "code": code}).first()
     if row is None or row.day != clock.today():
         _wrong_guess(who, expired=row is not None)
     waiting = row.status == WAITING
@@ -157,8 +158,23 @@ def _status_statement():
     return _STATEMENT["status"]
 
 
+LOCAL_SECONDS = 10
+
+
 def _estimate_inputs(office_id, business_type_id):
-    """Both cached values in one Redis round trip; whichever is missing is computed."""
+    """Both cached values: in this process for 10 s, else in Redis (one round trip for
+    both) for a minute; whichever is missing is computed."""
+    local = current_app.extensions.setdefault("queue_estimates", {})
+    key = (office_id, business_type_id)
+    hit = local.get(key)
+    if hit is not None and time.monotonic() - hit[0] < LOCAL_SECONDS:
+        return hit[1], hit[2]
+    mean, counters = _estimate_inputs_shared(office_id, business_type_id)
+    local[key] = (time.monotonic(), mean, counters)
+    return mean, counters
+
+
+def _estimate_inputs_shared(office_id, business_type_id):
     try:
         mean, counters = get_redis().mget(f"queue-mean:{office_id}:{business_type_id}",
                                           f"queue-counters:{office_id}:{business_type_id}")
