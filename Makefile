@@ -35,6 +35,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/wechat_throughput.py
 	$(PY) bench/cs_console.py
 	$(PY) bench/queries_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
+	$(PY) bench/appointments_bench.py
 
 clean:
 	rm -rf $(VENV) instance/hall.db test-artifacts

@@ -2,8 +2,8 @@
 
 
 def register(app):
-    from . import accounts, activation, captcha, hall, health, oauth, planned, profile, recovery
-    from . import certificates, queries, service, verification, votes
+    from . import accounts, activation, appointments, captcha, hall, health, oauth, planned
+    from . import certificates, profile, queries, queue, recovery, service, verification, votes
     from .staff import register as register_staff
 
     app.register_blueprint(hall.bp)
@@ -19,6 +19,8 @@ def register(app):
     app.register_blueprint(certificates.bp)
     app.register_blueprint(service.bp)
     app.register_blueprint(votes.bp)
+    app.register_blueprint(appointments.bp)
+    app.register_blueprint(queue.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(captcha.bp)
     register_staff(app)

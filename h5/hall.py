@@ -16,7 +16,7 @@ GRID = [
     ("新股配号中签情况", "queries.ipo", "#576b95", "Q-5"),
     ("股息红利个人所得税", "queries.dividend_tax", "#ff7d00", "Q-6"),
     ("放弃认购数据", "queries.abandoned", "#91d300", "Q-7"),
-    ("业务预约", "planned.appointments", "#1485ee", "APT-1"),
+    ("业务预约", "appointments.home", "#1485ee", "APT-1"),
     ("网络投票", "votes.index", "#e64340", "V-3"),
     ("在线客服", "service.centre", "#6467f0", "CS-1"),
 ]

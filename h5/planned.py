@@ -12,8 +12,6 @@ bp = Blueprint("planned", __name__, url_prefix="/h5")
 
 # endpoint name, path, title, feature ids, needs the WeChat user
 PAGES = [
-    ("appointments", "/appointments", "业务预约", "APT-1", True),
-    ("queue_progress", "/queue", "排号进度查询", "APT-9", False),
 ]
 
 # Pages that need a signed-in user with an activated 一码通 (ACC-8's second entry). The

@@ -7,4 +7,4 @@ from .router import Router
 
 router = Router()
 
-from . import events, clicks, text  # noqa: E402,F401
+from . import events, clicks, queue_code, text  # noqa: E402,F401

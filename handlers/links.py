@@ -16,8 +16,8 @@ PAGES = {
     "dividend_tax": ("股息红利个人所得税", "queries.dividend_tax"),
     "abandoned": ("放弃认购数据", "queries.abandoned"),
     "certificates": ("电子凭证", "certificates.new"),
-    "appointment": ("业务预约", "planned.appointments"),
-    "queue": ("排号进度查询", "planned.queue_progress"),
+    "appointment": ("业务预约", "appointments.home"),
+    "queue": ("排号进度查询", "queue.progress_page"),
     "vote": ("网络投票", "votes.index"),
     "service": ("在线客服", "service.centre"),
 }

@@ -138,6 +138,16 @@ class Config:
         # Nominee accounts (香港结算, QFII …) that vote per underlying holder (V-7), besides
         # credit collateral accounts and QFII/RQFII holder categories: comma-separated.
         self.VOTE_NOMINEE_ACCOUNTS = env.get("VOTE_NOMINEE_ACCOUNTS", "")
+        # Appointments and the hall queue (APT, docs/APPOINTMENTS.md).
+        self.APPOINTMENT_WINDOW_DAYS = _int("APPOINTMENT_WINDOW_DAYS", 14)
+        self.APPOINTMENT_CUTOFF = env.get("APPOINTMENT_CUTOFF", "15:00")
+        self.APPOINTMENT_REMINDER_HOUR = _int("APPOINTMENT_REMINDER_HOUR", 16)
+        self.QUEUE_DEFAULT_SERVICE_MINUTES = _int("QUEUE_DEFAULT_SERVICE_MINUTES", 10)
+        self.QUEUE_LOOKUP_MAX_FAILURES = _int("QUEUE_LOOKUP_MAX_FAILURES", 20)
+        self.WECHAT_TEMPLATE_APPOINTMENT = env.get("WECHAT_TEMPLATE_APPOINTMENT",
+                                                   "dev_appointment_reminder")
+        self.WECHAT_TEMPLATE_QUEUE = env.get("WECHAT_TEMPLATE_QUEUE", "dev_queue_reminder")
+        self.CLOCK_NOW = None  # tests freeze the clock here (naive UTC)
 
         self.TIMEZONE = "Asia/Shanghai"
         self.TESTING = False

@@ -22,11 +22,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from models import (BusinessType, Office, SlotTemplate, StaffUser, VoteBallot, VoteHolding,
-                    VoteItem, VoteMeeting, VoteProposal)
+from models import (BookingSlot, BusinessType, CalendarDay, HallCounter, Office, SlotTemplate,
+                    StaffUser, VoteBallot, VoteHolding, VoteItem, VoteMeeting, VoteProposal)
+from models.calendar import DAY_KINDS
 from models.voting import CHOICES, PROPOSAL_KINDS
 from wechat_hall.extensions import db, login_manager
 from wechat_hall.services import backoffice as rules
+from wechat_hall.services import hall_calendar, slots as slot_rules
 from wechat_hall.services import receipt_chain, staff_accounts, vote_tally, voting_meetings
 from wechat_hall.services import voting_admin as vote_rules
 
@@ -68,6 +70,9 @@ class BackOfficeHome(AdminOnly, AdminIndexView):
             ("办理地区/网点", "office.index_view", db.session.query(Office).count()),
             ("业务类型", "businesstype.index_view", db.session.query(BusinessType).count()),
             ("预约时段", "slottemplate.index_view", db.session.query(SlotTemplate).count()),
+            ("节假日与调休", "calendarday.index_view", db.session.query(CalendarDay).count()),
+            ("号源（按日期）", "bookingslot.index_view", db.session.query(BookingSlot).count()),
+            ("柜台窗口", "hallcounter.index_view", db.session.query(HallCounter).count()),
             ("员工账号", "staffuser.index_view", db.session.query(StaffUser).count()),
         ]
         locked = [u for u in db.session.query(StaffUser).order_by(StaffUser.username)
@@ -194,6 +199,68 @@ class SlotTemplateView(BackOfficeView):
 
     def check(self, model):
         rules.check_slot_template(model)
+
+    def after_model_change(self, form, model, is_created):
+        """Future days already prepared (号源) follow the template's new capacity."""
+        if not is_created:
+            slot_rules.apply_template_capacity(model)
+            db.session.commit()
+
+
+class CalendarDayView(BackOfficeView):
+    """节假日与调休: the operator's dates override the holiday package (APT-6)."""
+
+    column_list = ["day", "kind", "note"]
+    column_labels = {"day": "日期", "kind": "类型", "note": "说明"}
+    column_formatters = {"kind": lambda v, c, m, n: DAY_KINDS.get(m.kind, m.kind)}
+    column_default_sort = ("day", True)
+    form_columns = ["day", "kind", "note"]
+    form_choices = {"kind": list(DAY_KINDS.items())}
+    column_descriptions = {
+        "day": ("优先于国家法定节假日数据（chinese_calendar 收录 {}-{} 年）；{} 年起的节假日与调休"
+                "请在此录入，未录入的日期按周末休息计算；也可录入临时闭厅").format(
+                    *hall_calendar.package_years(), hall_calendar.package_years()[1] + 1),
+        "note": "如：元旦、春节调休上班、临时闭厅",
+    }
+    form_args = {"day": {"validators": [InputRequired("请选择日期。")]},
+                 "note": {"filters": [strip]}}
+
+
+
+class BookingSlotView(BackOfficeView):
+    """号源: one slot of one date; the capacity of that date can be changed here."""
+
+    can_create = False
+    column_list = ["office", "day", "start_time", "end_time", "capacity", "booked"]
+    column_labels = {"office": "网点", "day": "日期", "start_time": "开始", "end_time": "结束",
+                     "capacity": "名额", "booked": "已预约"}
+    column_filters = ["day", "office.code"]
+    column_default_sort = [("day", False), ("start_time", False)]
+    form_columns = ["capacity"]
+    column_descriptions = {"capacity": "调整该日期该时段的名额；不能少于已预约人数"}
+    form_args = {"capacity": {"validators": [NumberRange(
+        min=0, max=rules.MAX_CAPACITY, message=f"名额须为0-{rules.MAX_CAPACITY}之间的整数。")]}}
+
+    def check(self, model):
+        if model.capacity is None or model.capacity < model.booked:
+            raise rules.Rejected(f"名额不能少于已预约人数（{model.booked}）。")
+
+
+class HallCounterView(BackOfficeView):
+    """柜台窗口 and the business types each serves (APT-8)."""
+
+    column_list = ["office", "name", "business_types", "sort_order", "active"]
+    column_labels = {"office": "所属网点", "name": "窗口名称", "business_types": "办理业务",
+                     "sort_order": "排序", "active": "启用"}
+    form_columns = ["office", "name", "business_types", "sort_order", "active"]
+    column_default_sort = [("office_id", False), ("sort_order", False)]
+    form_args = {"office": {"validators": [InputRequired("请选择所属网点。")]},
+                 "name": {"filters": [strip], "validators": [InputRequired("请输入窗口名称。")]}}
+
+    def check(self, model):
+        office_id = model.office.id if model.office is not None else model.office_id
+        if any(b.office_id != office_id for b in model.business_types):
+            raise rules.Rejected("只能选择本网点的业务类型。")
 
 
 def _roles(view, context, model, name):
@@ -452,6 +519,9 @@ def init_app(app):
                                     endpoint="businesstype"))
     admin.add_view(SlotTemplateView(SlotTemplate, db, name="预约时段",
                                     endpoint="slottemplate"))
+    admin.add_view(CalendarDayView(CalendarDay, db, name="节假日与调休", endpoint="calendarday"))
+    admin.add_view(BookingSlotView(BookingSlot, db, name="号源", endpoint="bookingslot"))
+    admin.add_view(HallCounterView(HallCounter, db, name="柜台窗口", endpoint="hallcounter"))
     admin.add_view(StaffUserView(StaffUser, db, name="员工账号", endpoint="staffuser"))
     admin.add_view(VoteMeetingView(VoteMeeting, db, name="持有人会议", endpoint="votemeeting",
                                    category="网络投票"))

@@ -15,9 +15,9 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 CONSOLE = [
     ("后台管理", "admin", "admin.index", "办理地区与网点、业务类型、预约时段、员工账号"),
     ("客服工作台", "agent", "cs.console", "接待投资者在线咨询"),
-    ("柜台叫号", "counter", None, "柜台呼叫下一位、办理与过号"),
+    ("柜台叫号", "counter", "hall_desk.counter_pick", "柜台呼叫下一位、办理与过号"),
     ("临柜身份认证", "counter", "counter_checks.index", "核对投资者证件，确认或驳回一码通临柜认证"),
-    ("取号机", "kiosk", None, "大厅取号与预约签到"),
+    ("取号机", "kiosk", "hall_desk.kiosk", "大厅取号与预约签到"),
 ]
 
 

@@ -44,7 +44,7 @@ VIEW_PAGES = {
     "个人信息": ("/h5/account/login", "账户登录"),  # nobody signed in yet
     "服务大厅": ("/h5/", "服务大厅"),
     "业务预约": ("/h5/appointments", "业务预约"),
-    "排号进度查询": ("/h5/queue", "排号进度查询"),
+    "排号进度查询": ("/h5/queue", "查询叫号进度"),  # the seed's title (图 2.4.3.1)
     "网络投票": ("/h5/account/login", "账户登录"),  # voting needs an activated 一码通
     "在线客服": ("/h5/service", "在线客服"),
 }

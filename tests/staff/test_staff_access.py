@@ -79,10 +79,14 @@ def test_console_shows_what_the_roles_allow(app, accounts, role, shown, hidden):
         assert label not in page
     if role == "admin":
         assert 'href="/admin/"' in page
-    if role in ("admin", "agent"):  # 客服工作台 is built (CS-3): a link, not a badge
+    # Every console tile is built now: links, no 即将上线 badge.
+    if role in ("admin", "agent"):  # 客服工作台 (CS-3)
         assert 'href="/staff/cs/"' in page
-    if role != "agent":
-        assert "即将上线" in page
+    if role in ("admin", "counter"):  # 柜台叫号 (APT-8), 临柜身份认证 (ACC-8 d)
+        assert 'href="/staff/counter"' in page and 'href="/staff/counter-checks/"' in page
+    if role in ("admin", "kiosk"):  # 取号机 (APT-7)
+        assert 'href="/staff/kiosk"' in page
+    assert "即将上线" not in page
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import offices, registry, securities, staff, support, voting
+from . import hall_counters, offices, registry, securities, staff, support, voting
 
-SEEDERS = [offices, staff, registry, securities, support, voting]
+SEEDERS = [offices, staff, registry, hall_counters, securities, support, voting]
 
 
 def is_empty():

@@ -6,3 +6,6 @@ from wechat_hall.services import wechat_messages  # noqa: F401
 from wechat_hall.services import trade_feed  # noqa: F401
 from wechat_hall.services import cs_assignment  # noqa: F401,E402
 from wechat_hall.services import certificates  # noqa: F401
+from wechat_hall.services import template_messages  # noqa: F401
+from wechat_hall.services import slots  # noqa: F401
+from wechat_hall.services import appointment_reminders  # noqa: F401

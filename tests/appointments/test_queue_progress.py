@@ -1,0 +1,140 @@
+"""排号进度查询 (APT-9): region + 排队码 → number, business, people ahead, an estimate;
+the one-time WeChat reminder."""
+import re
+
+from apt_helpers import csrf_from
+from models import SimOutbound, SimUser, Ticket
+from queue_helpers import Counter, Kiosk, counter_ids
+from wechat_hall import clock
+from wechat_hall.extensions import db
+from wechat_hall.jobs.worker import run_pending
+
+
+def _day(app, minute=40):
+    app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 8, minute)
+
+
+def _ask(client, office, code):
+    page = client.get("/h5/queue").get_data(as_text=True)
+    return client.post("/h5/queue", data={"csrf_token": csrf_from(page), "office": office,
+                                          "code": code}).get_data(as_text=True)
+
+
+def _ahead(html):
+    return int(re.search(r'id="queue-ahead">(\d+)<', html).group(1))
+
+
+def test_the_form_as_the_seed_shows_it(hall_app):
+    html = hall_app.test_client().get("/h5/queue?office=SZ").get_data(as_text=True)
+    for text in ("查询叫号进度", "地区", "深圳", "排队码", "请输入排队码",
+                 "请输入排队号单上的排队码，获取排队进程提醒", "查询进展"):
+        assert text in html
+
+
+def test_progress_shows_number_business_people_ahead_and_an_estimate(hall_app):
+    _day(hall_app)
+    kiosk = Kiosk(hall_app)
+    codes = [kiosk.ticket(kiosk.walk_in("QUERY"))[1] for _ in range(4)]
+    client = hall_app.test_client()
+    html = _ask(client, "SH", codes[3])
+    assert "E004" in html and "证券查询" in html and _ahead(html) == 3
+    # Three people ahead, 10 minutes each by default, two counters serve 证券查询.
+    assert "约15分钟" in html
+    desk = Counter(hall_app, counter_ids(hall_app)[0])
+    desk.act("next")
+    hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 8, 44)
+    desk.act("finish")  # a 4-minute service
+    from wechat_hall.redis_store import get_redis
+    with hall_app.app_context():
+        get_redis().flushdb()
+    html = _ask(client, "SH", codes[3])
+    assert _ahead(html) == 2 and "约4分钟" in html  # 2 × 4 min ÷ 2 counters
+    desk.act("next")
+    called = _ask(client, "SH", codes[1])
+    assert "已叫号，请到1号窗口办理" in called
+
+
+def test_unknown_codes_other_regions_and_junk_get_messages(hall_app):
+    _day(hall_app)
+    kiosk = Kiosk(hall_app)
+    code = kiosk.ticket(kiosk.walk_in("QUERY"))[1]
+    client = hall_app.test_client()
+    assert "未找到该排队码" in _ask(client, "BJ", code)
+    assert "未找到该排队码" in _ask(client, "SH", "1234567890")
+    assert "请输入排队码" in _ask(client, "SH", "  ")
+    assert "请选择办理地区" in _ask(client, "XX", code)
+    assert "未找到该排队码" in _ask(client, "SH", "<script>")
+    hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 25, 9, 0)
+    assert "仅当日有效" in _ask(client, "SH", code)
+
+
+def test_guessing_codes_is_limited(make_app):
+    from apt_helpers import MONDAY_10AM, seed_halls
+    app = make_app(CLOCK_NOW=MONDAY_10AM, QUEUE_LOOKUP_MAX_FAILURES=3)
+    seed_halls(app)
+    client = app.test_client()
+    for n in range(3):
+        assert "未找到该排队码" in _ask(client, "SH", f"{n:010d}")
+    assert "查询错误次数过多" in _ask(client, "SH", "0000000009")
+    assert client.get("/h5/queue/status.json?office=SH&code=1").status_code == 404
+
+
+def test_status_json_for_polling(hall_app):
+    _day(hall_app)
+    kiosk = Kiosk(hall_app)
+    kiosk.walk_in("QUERY")
+    code = kiosk.ticket(kiosk.walk_in("QUERY"))[1]
+    data = hall_app.test_client().get(f"/h5/queue/status.json?office=SH&code={code}").get_json()
+    assert data == {"label": "E002", "business": "证券查询", "status": "等待中", "ahead": 1,
+                    "minutes": 5}
+
+
+def test_the_wechat_reminder_is_sent_once_when_few_are_ahead(hall_app):
+    _day(hall_app)
+    kiosk = Kiosk(hall_app)
+    codes = [kiosk.ticket(kiosk.walk_in("QUERY"))[1] for _ in range(4)]
+    openid = "o_queue_waiter_001"
+    with hall_app.app_context():
+        db.session.add(SimUser(openid=openid, label="排队的人", subscribed=True))
+        db.session.commit()
+    phone = hall_app.test_client()
+    with phone.session_transaction() as session:
+        session["wechat_openid"] = openid
+    html = _ask(phone, "SH", codes[3])
+    assert "前面剩3人时提醒我" in html
+    phone.post("/h5/queue/remind", data={"csrf_token": csrf_from(html), "office": "SH",
+                                         "code": codes[3], "ahead": "2"})
+    assert "已设置提醒：前面不多于2人时" in _ask(phone, "SH", codes[3])
+    desk = Counter(hall_app, counter_ids(hall_app)[0])
+    desk.act("next")  # 3 ahead → 2: the reminder goes
+    desk.act("finish")
+    desk.act("next")  # 1 ahead: not again
+    run_pending(hall_app)
+    with hall_app.app_context():
+        sent = db.session.execute(db.select(SimOutbound).filter_by(openid=openid)).scalars().all()
+        assert len(sent) == 1 and sent[0].kind == "template" and sent[0].errcode == 0
+        assert sent[0].payload["data"]["character_string2"]["value"] == "E004"
+        assert sent[0].payload["data"]["number3"]["value"] == "2"
+        assert db.session.execute(db.select(Ticket.reminded_at).filter_by(
+            label="E004")).scalar() is not None
+    assert "微信提醒已发送" in _ask(phone, "SH", codes[3])
+
+
+def test_a_reminder_needs_wechat_and_a_sane_count(hall_app):
+    _day(hall_app)
+    kiosk = Kiosk(hall_app)
+    code = kiosk.ticket(kiosk.walk_in("QUERY"))[1]
+    browser = hall_app.test_client()
+    html = _ask(browser, "SH", code)
+    assert "在微信“中国结算营业厅”中打开本页面，可设置叫号提醒" in html
+    page = browser.post("/h5/queue/remind", data={"csrf_token": csrf_from(html), "office": "SH",
+                                                  "code": code, "ahead": "2"}, follow_redirects=True)
+    assert "请在微信中打开本页面以接收提醒" in page.get_data(as_text=True)
+    with browser.session_transaction() as session:
+        session["wechat_openid"] = "o_queue_sane_0001"
+    for junk in ("0", "11", "x"):
+        page = browser.post("/h5/queue/remind", data={"csrf_token": csrf_from(html), "office": "SH",
+                                                      "code": code, "ahead": junk})
+        assert "请选择提醒人数（1-10人）" in page.get_data(as_text=True)
+    with hall_app.app_context():
+        assert db.session.execute(db.select(Ticket.remind_openid)).scalar() is None
