@@ -2,7 +2,7 @@
 
 
 def register(app):
-    from . import accounts, activation, appointments, captcha, hall, health, oauth, planned
+    from . import accounts, activation, appointments, captcha, hall, health, oauth
     from . import certificates, profile, queries, queue, recovery, service, verification, votes
     from .staff import register as register_staff
 
@@ -14,7 +14,6 @@ def register(app):
     app.register_blueprint(verification.bp)
     app.register_blueprint(activation.bp)
     app.register_blueprint(profile.bp)
-    app.register_blueprint(planned.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(service.bp)

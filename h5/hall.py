@@ -38,7 +38,7 @@ def home():
             elif not user.is_activated:
                 url, confirm = url_for("activation.start", next=url), NOT_ACTIVATED
         items.append(dict(label=label, url=url, colour=colour, feature=fid, initial=label[0],
-                          planned=endpoint.startswith("planned."), confirm=confirm))
+                          confirm=confirm))
     name = None
     if user is not None:
         name = mask_name(user.investor.name) if user.investor else (
