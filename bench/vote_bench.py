@@ -365,8 +365,8 @@ moves the locked chain head and inserts the ballot and its lines, commit, 302 to
 {tally['export_seconds']:.1f} s ({tally['export_mb']:.1f} MB). Tier populations in the tally
 run: {tally['tiers']}.
 
-The load generator runs on the same 2 cores as gunicorn and PostgreSQL, and during
-this run the other engineers' test suites and benchmarks ran on them too (load average
+The load generator runs on the same 2 cores as gunicorn and PostgreSQL, and anything
+else running on the machine shares them too (1-minute / 5 / 15 load average at the end:
 {load}), so the figures are a floor. The gunicorn CPU time per ballot (user + system, all
 its processes, over the measured window) does not depend on that sharing: at
 {http['cpu_ms']:.1f} ms, two dedicated cores would serve at most about
