@@ -63,7 +63,7 @@ APOLOGY_MARK = "系统繁忙"
 
 # (what the user sends, what the reply must mention)
 KEYWORDS = [("我想预约", "业务预约"), ("投票", "网络投票"), ("排号", "排号进度查询"),
-            ("查询余额", "证券查询"), ("绑定", "账户绑定"), ("人工客服", "在线客服")]
+            ("查询余额", "证券持有余额"), ("绑定", "账户绑定"), ("客服", "在线客服")]
 OTHER_TEXT = ("你好", "请问", "在吗", "谢谢", "hello", "ok")
 OTHER_EXPECT = "您好，这里是中国结算营业厅"
 KEYWORD_SHARE = 0.75
@@ -658,12 +658,16 @@ class Load:
         from wechat_hall.simulator import push
         msg_id = self.c["run_base"] + self.counter
         self.counter += 1
-        openid = f"o_bench_{conn_index:03d}_{seq % OPENIDS_PER_CONNECTION}"
+        # Keyword senders and free-text senders are different people: free text opens a
+        # customer-service conversation (CS-2), and while one is open everything its
+        # sender types, keywords included, belongs to that conversation.
         if self.rng.random() < KEYWORD_SHARE:
             content, expect = self.rng.choice(KEYWORDS)
+            openid = f"o_bench_kw_{conn_index:03d}_{seq % OPENIDS_PER_CONNECTION}"
         else:
             content, expect = (f"{self.rng.choice(OTHER_TEXT)} {secrets.token_hex(3)}",
                                OTHER_EXPECT)
+            openid = f"o_bench_cs_{conn_index:03d}_{seq % OPENIDS_PER_CONNECTION}"
         xml = push.text_xml(openid, TARGET, content, msg_id=msg_id)
         args, body = push.sign(xml, TOKEN, APPID, AES_KEY)
         spec = self.c["targets"][target]

@@ -16,6 +16,7 @@ from models import (CsBusinessHours, CsConversation, CsKnowledge, CsMessage, CsQ
                     utcnow)
 from models.support import ASSIGNED, BOT, BOT_REPLY, EVENT, IN, RATINGS, RESOLVED, WAITING
 from wechat_hall.extensions import db
+from wechat_hall.redis_store import get_redis
 
 from . import cs_hours, cs_knowledge, cs_routing
 
@@ -96,6 +97,39 @@ def hours_text():
     return cs_hours.describe(business_hours())
 
 
+# takes_over() runs for every text in the chat; most senders have no open conversation.
+# That answer is remembered in Redis for NO_OPEN_TTL seconds, and forgotten the moment a
+# conversation is opened (the only place one is created, below).
+NO_OPEN_TTL = 60
+
+
+def _no_open_key(openid):
+    return f"cs:noopen:{openid}"
+
+
+def _forget_no_open(openid):
+    try:
+        get_redis().delete(_no_open_key(openid))
+    except Exception:  # Redis down: the key expires by itself
+        pass
+
+
+def _open_conversation_cached(openid):
+    redis = get_redis()
+    try:
+        if redis.exists(_no_open_key(openid)):
+            return None
+    except Exception:
+        redis = None
+    conversation = open_conversation(openid)
+    if conversation is None and redis is not None:
+        try:
+            redis.set(_no_open_key(openid), 1, ex=NO_OPEN_TTL)
+        except Exception:
+            pass
+    return conversation
+
+
 def open_conversation(openid):
     return db.session.execute(
         db.select(CsConversation).filter(CsConversation.openid == openid,
@@ -139,6 +173,7 @@ def get_or_open(openid):
         conversation = None
     if conversation is not None:
         return conversation
+    _forget_no_open(openid)
     conversation = CsConversation(openid=openid, status=BOT, created_at=now, last_activity_at=now)
     try:
         with db.session.begin_nested():
@@ -249,7 +284,7 @@ def takes_over(openid, text):
     asks for a person."""
     if HUMAN.match(text or ""):
         return True
-    conversation = open_conversation(openid)
+    conversation = _open_conversation_cached(openid)
     if conversation is not None and (conversation.status in (WAITING, ASSIGNED)
                                      or conversation.pending_question is not None):
         return True
