@@ -95,6 +95,10 @@ class Config:
 
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Send the session cookie only when the session changed: a read-only request that
+        # overlaps a form page (a poll, a fetch) must not write back an older cookie that
+        # lacks the page's CSRF token (cookie sessions are last-writer-wins).
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.WTF_CSRF_TIME_LIMIT = None
