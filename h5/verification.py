@@ -82,6 +82,19 @@ def _context():
     return ctx
 
 
+def _method_context(method):
+    """The check in progress if it has a 一码通 that ``method`` may be used with:
+    ``(ctx, None)``, or ``(None, the page saying why not)``."""
+    ctx = _context()
+    if ctx is None or ctx.ymt is None:
+        return None, _expired()
+    try:
+        identity_checks.method_allowed(ctx.ymt, ctx.purpose, method)
+    except AccountError as exc:
+        return None, (render_template("error.html", title=ctx.title, message=str(exc)), 400)
+    return ctx, None
+
+
 def _expired():
     return render_template("error.html", title="操作已失效",
                            message="本次认证已超时或已完成，请从头开始办理。"), 400
@@ -171,13 +184,9 @@ def phone():
 @bp.route("/bankcard", methods=["GET", "POST"])
 def bankcard():
     """(b) 银联身份认证: card number and bank-reserved phone + SMS code."""
-    ctx = _context()
-    if ctx is None or ctx.ymt is None:
-        return _expired()
-    try:
-        identity_checks.method_allowed(ctx.ymt, ctx.purpose, BANKCARD)
-    except AccountError as exc:
-        return render_template("error.html", title=ctx.title, message=str(exc)), 400
+    ctx, refused = _method_context(BANKCARD)
+    if refused is not None:
+        return refused
     form = BankCardForm()
     error = None
     if form.validate_on_submit():
@@ -205,13 +214,9 @@ def bankcard():
 @bp.route("/trade", methods=["GET", "POST"])
 def trade():
     """(c) 交易报盘身份认证: any linked securities account → the instruction."""
-    ctx = _context()
-    if ctx is None or ctx.ymt is None:
-        return _expired()
-    try:
-        identity_checks.method_allowed(ctx.ymt, ctx.purpose, TRADE_ORDER)
-    except AccountError as exc:
-        return render_template("error.html", title=ctx.title, message=str(exc)), 400
+    ctx, refused = _method_context(TRADE_ORDER)
+    if refused is not None:
+        return refused
     form = AccountForm()
     error = None
     if form.validate_on_submit():
@@ -229,13 +234,9 @@ def trade():
 @bp.route("/counter", methods=["GET", "POST"])
 def counter():
     """(d) 临柜身份认证: a linked account and the branch where the user will go."""
-    ctx = _context()
-    if ctx is None or ctx.ymt is None:
-        return _expired()
-    try:
-        identity_checks.method_allowed(ctx.ymt, ctx.purpose, COUNTER)
-    except AccountError as exc:
-        return render_template("error.html", title=ctx.title, message=str(exc)), 400
+    ctx, refused = _method_context(COUNTER)
+    if refused is not None:
+        return refused
     branches = identity_checks.counter_branches()
     brokers = []
     for branch in branches:
