@@ -42,15 +42,14 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-DOC = ROOT / "docs" / "BENCHMARKS.md"
 for path in (ROOT, BENCH):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import wechat_throughput as wt  # noqa: E402  (shared helpers: servers, database, machine)
+import harness  # noqa: E402
 
 BENCH_DB = "hall_bench_apt"
-SECRET_KEY = "bench-" + "0" * 58  # what wt.server_env gives the servers
+SECRET_KEY = "bench-" + "0" * 58  # what harness.server_env gives the servers
 BEGIN = "<!-- bench:appointments:begin -->"
 END = "<!-- bench:appointments:end -->"
 
@@ -59,7 +58,7 @@ END = "<!-- bench:appointments:end -->"
 
 def valid_id(n):
     """The n-th distinct valid resident ID number (birth dates from 1960 on)."""
-    from wechat_hall.services.id_numbers import gb11643_check_char
+    from wechat_hall.services.accounts.id_numbers import gb11643_check_char
     birth = date(1960, 1, 1) + timedelta(days=n // 900)
     first17 = f"110101{birth:%Y%m%d}{n % 900 + 100:03d}"
     return first17 + gb11643_check_char(first17)
@@ -72,7 +71,7 @@ def setup(database_url, redis_url, last_places):
     from wechat_hall import create_app
     from wechat_hall.demo import hall_counters, offices
     from wechat_hall.extensions import db
-    from wechat_hall.services import hall_queue, slots
+    from wechat_hall.services.appointments import hall_queue, slots
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
                       "SECRET_KEY": SECRET_KEY})
@@ -348,27 +347,27 @@ def pct(values, p):
 
 def run(args):
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    url, db_desc, cleanup = wt.prepare_database(args.database_url, BENCH_DB)
+    url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     servers = []
     try:
         app, plan = setup(url, args.redis_url, args.last_places)
         settings = ["--workers", str(args.workers), "--worker-class", "gthread",
                     "--threads", str(args.threads), "--log-level", "warning"]
         logs = tempfile.mkdtemp(prefix="bench-apt-")
-        app_port, bare_port = wt.free_port(), wt.free_port()
-        app_server = wt.Server("app", [str(gunicorn), *settings, "--bind",
+        app_port, bare_port = harness.free_port(), harness.free_port()
+        app_server = harness.Server("app", [str(gunicorn), *settings, "--bind",
                                        f"127.0.0.1:{app_port}", "wsgi:app"],
-                               wt.server_env(url, args.redis_url, app_port), app_port,
+                               harness.server_env(url, args.redis_url, app_port), app_port,
                                "/healthz", logs)
         servers.append(app_server)
-        bare = wt.Server("bare", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{bare_port}",
+        bare = harness.Server("bare", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{bare_port}",
                                   "--chdir", str(BENCH), "bare_app:app"],
-                         wt.server_env(url, args.redis_url, bare_port), bare_port, "/bare", logs)
+                         harness.server_env(url, args.redis_url, bare_port), bare_port, "/bare", logs)
         servers.append(bare)
         app_server.wait_ready()
         bare.wait_ready()
-        info = wt.machine_info(url, args.redis_url)
-        info["revision"] = wt.app_revision(ROOT)
+        info = harness.machine_info(url, args.redis_url)
+        info["revision"] = harness.app_revision(ROOT)
         load_before = os.getloadavg()
 
         outcomes, race_lat, race_wall = asyncio.run(race(app_port, plan, args.racers))
@@ -482,13 +481,7 @@ def render(s):
 
 
 def write_doc(section):
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        DOC.write_text(head + section + ("\n" + tail if tail else ""))
-    else:
-        DOC.write_text(text.rstrip("\n") + "\n\n" + section)
+    harness.write_section(BEGIN, END, section)
 
 
 def main(argv=None):

@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import wechat_throughput as wt  # noqa: E402  (servers, database, machine info)
+import harness  # noqa: E402
 
 BENCH_DB = "hall_bench_cs"
 OPEN, ASSIGNED, HISTORY, PER_CONVERSATION = 500, 20, 5000, 10
@@ -130,7 +130,7 @@ def timed(http, url, count, check):
 def stats(times):
     times = sorted(times)
     return {"n": len(times), "p50": statistics.median(times),
-            "p90": wt.percentile(times, 90), "p99": wt.percentile(times, 99),
+            "p90": harness.percentile(times, 90), "p99": harness.percentile(times, 99),
             "max": times[-1]}
 
 
@@ -146,8 +146,8 @@ def inbound_to_console(base, http, trials):
     results = []
     for i in range(trials):
         text = f"压测消息{i}：还在吗"
-        args, body = push.sign(push.text_xml(openid, wt.TARGET, text), wt.TOKEN, wt.APPID,
-                               wt.AES_KEY)
+        args, body = push.sign(push.text_xml(openid, harness.TARGET, text), harness.TOKEN, harness.APPID,
+                               harness.AES_KEY)
         t0 = time.perf_counter()
         resp = pusher.post(f"{base}/wechat", params=args, data=body.encode(),
                            headers={"Content-Type": "text/xml"})
@@ -167,25 +167,25 @@ def inbound_to_console(base, http, trials):
 
 def run(args):
     venv_bin = Path(sys.executable).parent
-    url, db_desc, cleanup = wt.prepare_database(args.database_url, BENCH_DB)
+    url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     servers = []
     try:
-        wt.create_schema(ROOT, url, args.redis_url)
+        harness.create_schema(ROOT, url, args.redis_url)
         out = subprocess.run([sys.executable, __file__, "--seed", url, args.redis_url],
-                             cwd=ROOT, env=wt.server_env(url, args.redis_url, 0),
+                             cwd=ROOT, env=harness.server_env(url, args.redis_url, 0),
                              capture_output=True, text=True, timeout=600)
         if out.returncode:
             raise RuntimeError("seeding failed:\n" + out.stderr[-3000:])
         conversations, messages = map(int, out.stdout.split()[-2:])
         logs = tempfile.mkdtemp(prefix="bench-cs-")
-        settings = wt.gunicorn_settings(args)
-        app_port, bare_port = wt.free_port(), wt.free_port()
-        app = wt.Server("app", [str(venv_bin / "gunicorn"), *settings, "-b",
+        settings = harness.gunicorn_settings(args)
+        app_port, bare_port = harness.free_port(), harness.free_port()
+        app = harness.Server("app", [str(venv_bin / "gunicorn"), *settings, "-b",
                                 f"127.0.0.1:{app_port}", "wsgi:app"],
-                        wt.server_env(url, args.redis_url, app_port), app_port, "/healthz", logs)
-        bare = wt.Server("bare", [str(venv_bin / "gunicorn"), *settings, "-b",
+                        harness.server_env(url, args.redis_url, app_port), app_port, "/healthz", logs)
+        bare = harness.Server("bare", [str(venv_bin / "gunicorn"), *settings, "-b",
                                   f"127.0.0.1:{bare_port}", "--chdir", "bench", "bare_app:app"],
-                         wt.server_env(url, args.redis_url, bare_port), bare_port, "/bare", logs)
+                         harness.server_env(url, args.redis_url, bare_port), bare_port, "/bare", logs)
         servers = [app, bare]
         for s in servers:
             s.wait_ready()
@@ -219,9 +219,9 @@ def run(args):
                 lambda r: r.raise_for_status())),
         }
         latency = inbound_to_console(base, http, args.trials)
-        summary = dict(info=wt.machine_info(url, args.redis_url), db=db_desc, rows=rows,
+        summary = dict(info=harness.machine_info(url, args.redis_url), db=db_desc, rows=rows,
                        latency=stats(latency), conversations=conversations, messages=messages,
-                       revision=wt.app_revision(ROOT), settings=" ".join(settings), args=args)
+                       revision=harness.app_revision(ROOT), settings=" ".join(settings), args=args)
     finally:
         for s in servers:
             s.stop()
@@ -270,13 +270,7 @@ def render(s):
 
 
 def write(s):
-    text = wt.DOC.read_text(encoding="utf-8") if wt.DOC.exists() else "# Benchmarks\n"
-    block = render(s)
-    if BEGIN in text and END in text:
-        text = text.split(BEGIN)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    wt.DOC.write_text(text, encoding="utf-8")
+    harness.write_section(BEGIN, END, render(s))
 
 
 def main(argv=None):

@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import wechat_throughput as wt  # noqa: E402
+import harness  # noqa: E402
+import wechat_load  # noqa: E402
+import wechat_throughput  # noqa: E402
 
 
 def main():
@@ -28,7 +30,7 @@ def main():
     p.add_argument("--sqlite", action="store_true", help="SQLite file + fakeredis instead")
     p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
-    p.add_argument("--app-root", default=str(wt.ROOT))
+    p.add_argument("--app-root", default=str(harness.ROOT))
     p.add_argument("--interval", type=float, default=0.0005, help="pyinstrument interval")
     p.add_argument("--inline", action="store_true",
                    help="run handlers on the request thread (inbound._executor replaced by "
@@ -42,9 +44,9 @@ def main():
     if args.sqlite:
         database_url, redis_url = f"sqlite:///{tmp}/hall.db", ""
     else:
-        database_url, _, cleanup = wt.prepare_database(args.database_url, "hall_bench_profile")
+        database_url, _, cleanup = harness.prepare_database(args.database_url, "hall_bench_profile")
         redis_url = args.redis_url
-    os.environ.update(wt.server_env(database_url, redis_url, 5000))
+    os.environ.update(harness.server_env(database_url, redis_url, 5000))
     run_base = int(time.time()) * 10**9 + 5 * 10**8
     load = None
     try:
@@ -56,7 +58,7 @@ def main():
         if args.inline:
             from concurrent.futures import Future
 
-            from wechat_hall.services import inbound
+            from wechat_hall.services.wechat import inbound
 
             class Inline:
                 def submit(self, fn, *a, **kw):
@@ -70,18 +72,18 @@ def main():
         with app.app_context():
             db.create_all()
         client = app.test_client()
-        load = wt.Load({"run_base": run_base, "seed": 1, "concurrency": 1,
+        load = wechat_load.Load({"run_base": run_base, "seed": 1, "concurrency": 1,
                         "progress": f"{tmp}/progress", "targets": {}})
 
         def requests(n):
             out = []
             for k in range(n):
                 openid = f"o_prof_{k % 50:03d}"
-                content, expect = wt.KEYWORDS[k % len(wt.KEYWORDS)] if k % 4 else \
-                    (f"你好 {k}", wt.OTHER_EXPECT)
-                xml = push.text_xml(openid, wt.TARGET, content, msg_id=run_base + load.counter)
+                content, expect = wechat_load.KEYWORDS[k % len(wechat_load.KEYWORDS)] if k % 4 else \
+                    (f"你好 {k}", wechat_load.OTHER_EXPECT)
+                xml = push.text_xml(openid, harness.TARGET, content, msg_id=run_base + load.counter)
                 load.counter += 1
-                out.append((push.sign(xml, wt.TOKEN, wt.APPID, wt.AES_KEY), expect))
+                out.append((push.sign(xml, harness.TOKEN, harness.APPID, harness.AES_KEY), expect))
             return out
 
         def send(batch):
@@ -89,8 +91,8 @@ def main():
                 r = client.post("/wechat", query_string=qs, data=body, content_type="text/xml")
                 if r.status_code != 200:
                     raise SystemExit(f"HTTP {r.status_code}: {r.get_data(as_text=True)}")
-                reply = push.open_reply(r.get_data(as_text=True), wt.TOKEN, wt.APPID,
-                                        wt.AES_KEY) if expect else ""
+                reply = push.open_reply(r.get_data(as_text=True), harness.TOKEN, harness.APPID,
+                                        harness.AES_KEY) if expect else ""
                 if expect and expect not in reply:
                     raise SystemExit(f"unexpected reply: {reply}")
 
@@ -129,7 +131,7 @@ def main():
     finally:
         if cleanup:
             cleanup()
-            wt.redis_cleanup(args.redis_url, run_base, load.counter if load else 0)
+            wechat_throughput.redis_cleanup(args.redis_url, run_base, load.counter if load else 0)
 
 
 if __name__ == "__main__":

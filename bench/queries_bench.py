@@ -33,9 +33,10 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "BENCHMARKS.md"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import harness  # noqa: E402
 
 BEGIN, END = "<!-- bench:queries:begin -->", "<!-- bench:queries:end -->"
 BENCH_DB = "hall_bench_q"
@@ -76,11 +77,20 @@ def make_app(args, tmp):
 
 def fill(args):
     """The investor, the other accounts and a year of ledger; returns the investor's user."""
-    from models import (Broker, BrokerBranch, CustodianUnit, HallUser, HoldingChange, Investor,
-                        SecuritiesAccount, Security, YmtAccount)
+    from models import (
+        Broker,
+        BrokerBranch,
+        CustodianUnit,
+        HallUser,
+        HoldingChange,
+        Investor,
+        SecuritiesAccount,
+        Security,
+        YmtAccount,
+    )
     from models.base import utcnow
     from wechat_hall.extensions import db
-    from wechat_hall.services import trading_days
+    from wechat_hall.services.queries import trading_days
 
     rng = random.Random(7)
     broker = Broker(code="BENCH", name="基准证券")
@@ -156,7 +166,8 @@ def timed(fn, times):
 def measure(args, user_id, days):
     from models import HallUser, HoldingChange
     from wechat_hall.extensions import db
-    from wechat_hall.services import holdings, query_scope
+    from wechat_hall.services.queries import holdings
+    from wechat_hall.services.queries import scope as query_scope
 
     rng = random.Random(11)
     user = db.session.get(HallUser, user_id)
@@ -202,7 +213,7 @@ def certificates(args, user_id, days):
     from models import CertificateRequest, HallUser
     from models.certificates import HOLDINGS
     from wechat_hall.extensions import db
-    from wechat_hall.services import certificates as service
+    from wechat_hall.services.queries import certificates as service
 
     user = db.session.get(HallUser, user_id)
     out = {}
@@ -289,13 +300,7 @@ def render(args, url, total, m, certs, dialect, version):
 
 
 def write_doc(section):
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text)
+    harness.write_section(BEGIN, END, section)
 
 
 def main():

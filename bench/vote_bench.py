@@ -41,9 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import wechat_throughput as wt  # noqa: E402  (database, gunicorn and machine helpers)
+import harness  # noqa: E402
 
-DOC = ROOT / "docs" / "BENCHMARKS.md"
 BENCH_DB = "hall_bench_vote"
 BEGIN, END = "<!-- bench:vote:begin -->", "<!-- bench:vote:end -->"
 
@@ -86,7 +85,7 @@ def quantity(rng):
 
 def bench_import(app, holders, tmpdir):
     from wechat_hall.extensions import db
-    from wechat_hall.services import vote_register
+    from wechat_hall.services.voting import register
     rng = random.Random(7)
     path = Path(tmpdir) / "t1_600888.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -109,7 +108,7 @@ def bench_import(app, holders, tmpdir):
                 marks["read"] = time.perf_counter()
 
         start = time.perf_counter()
-        records, accounts = vote_register.import_register(meeting, path, progress=progress)
+        records, accounts = register.import_register(meeting, path, progress=progress)
         took = time.perf_counter() - start
         assert records == rows and accounts == holders, (records, accounts)
         return {"rows": rows, "accounts": accounts, "seconds": took,
@@ -121,7 +120,7 @@ def bench_tally(app, meeting_id, ballots):
     """COPY ``ballots`` ballots for the first holders of the imported register, then tally."""
     from models import VoteHolding, VoteMeeting
     from wechat_hall.extensions import db
-    from wechat_hall.services import vote_tally
+    from wechat_hall.services.voting import tally as vote_tally
     rng = random.Random(11)
     with app.app_context():
         meeting = db.session.get(VoteMeeting, meeting_id)
@@ -182,7 +181,7 @@ def prepare_voters(app, voters):
     from flask import g, session
     from flask_wtf.csrf import generate_csrf
 
-    from models import Broker, BrokerBranch, Investor, VoteHolding
+    from models import Broker, BrokerBranch
     from wechat_hall.extensions import db
     with app.app_context():
         meeting, p1, p2, items = new_meeting(db, "投票吞吐基准", -1, 24)
@@ -271,13 +270,13 @@ def bench_http(args, database_url, tmpdir):
     app = make_app(database_url, args.redis_url)
     meeting_id, requests = prepare_voters(app, args.voters)
     warm, measured = requests[:200], requests[200:]
-    port = wt.free_port()
-    env = wt.server_env(database_url, args.redis_url, port)
+    port = harness.free_port()
+    env = harness.server_env(database_url, args.redis_url, port)
     env["SECRET_KEY"] = "bench-" + "0" * 58
     gunicorn = Path(sys.executable).parent / "gunicorn"
     settings = ["--workers", str(args.workers), "--worker-class", "gthread", "--threads",
                 str(args.threads), "--log-level", "warning"]
-    server = wt.Server("vote-app", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{port}",
+    server = harness.Server("vote-app", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{port}",
                                     "wsgi:app"], env, port, "/healthz", tmpdir)
     try:
         server.wait_ready()
@@ -285,7 +284,7 @@ def bench_http(args, database_url, tmpdir):
 
         def cpu_seconds():
             total = 0
-            for pid in [server.proc.pid, *wt._children(server.proc.pid)]:
+            for pid in [server.proc.pid, *harness.children(server.proc.pid)]:
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
@@ -312,11 +311,11 @@ def bench_http(args, database_url, tmpdir):
 
     from models import VoteBallot, VoteMeeting
     from wechat_hall.extensions import db
-    from wechat_hall.services import receipt_chain
+    from wechat_hall.services.voting import receipts
     with app.app_context():
         count = db.session.execute(db.select(db.func.count(VoteBallot.id)).filter_by(
             meeting_id=meeting_id)).scalar_one()
-        chain = receipt_chain.verify(meeting_id)
+        chain = receipts.verify(meeting_id)
         assert db.session.get(VoteMeeting, meeting_id)
     return {"requests": len(results), "ok": len(ok), "errors": len(errors),
             "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
@@ -328,13 +327,7 @@ def bench_http(args, database_url, tmpdir):
 
 
 def write_doc(text):
-    doc = DOC.read_text(encoding="utf-8")
-    section = f"{BEGIN}\n{text.strip()}\n{END}"
-    if BEGIN in doc:
-        doc = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda m: section, doc, flags=re.S)
-    else:
-        doc = doc.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(doc, encoding="utf-8")
+    harness.write_section(BEGIN, END, f"{BEGIN}\n{text.strip()}\n{END}")
 
 
 def report(args, machine, db_desc, imp, tally, http):
@@ -347,7 +340,7 @@ Issue 7's three targets, measured on PostgreSQL ({db_desc}).
 
 - Date: {time.strftime('%a %b %d %H:%M:%S UTC %Y', time.gmtime())}
 - Machine: {machine}
-- Code measured: {wt.app_revision(ROOT)}
+- Code measured: {harness.app_revision(ROOT)}
 
 | what | figure | target | result |
 | --- | ---: | ---: | --- |
@@ -390,9 +383,9 @@ def main():
     if args.load_worker:
         load_worker(args.load_worker)
         return
-    url, db_desc, cleanup = wt.prepare_database(args.database_url, BENCH_DB)
+    url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     try:
-        wt.create_schema(ROOT, url, args.redis_url)
+        harness.create_schema(ROOT, url, args.redis_url)
         with tempfile.TemporaryDirectory() as tmpdir:
             app = make_app(url, args.redis_url)
             imp = bench_import(app, args.holders, tmpdir)
@@ -404,7 +397,7 @@ def main():
                 db.engine.dispose()
             http = bench_http(args, url, tmpdir)
             print("http", http, flush=True)
-        m = wt.machine_info(url, args.redis_url)
+        m = harness.machine_info(url, args.redis_url)
         machine = (f"{m['nproc']} cores ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}; "
                    f"Python {m['python']}, Flask {m['flask']}, gunicorn {m['gunicorn']}; "
                    f"PostgreSQL {m['postgresql']}")

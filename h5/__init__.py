@@ -1,25 +1,27 @@
-"""H5 pages: the hall investors open from WeChat (and the web hall), and staff pages."""
+"""H5 pages: the hall investors open from WeChat (and the web hall), and staff pages.
+
+One package per domain, as the services are: ``accounts/`` (ACC, PUB-2), ``queries/``
+(Q), ``appointments/`` (APT), ``votes/`` (V), ``support/`` (CS), ``staff/`` (every staff
+page and the back office). At the root: the home grid, who is looking, OAuth, errors,
+health.
+"""
 
 
 def register(app):
-    from . import accounts, activation, appointments, captcha, hall, health, oauth
-    from . import certificates, profile, queries, queue, recovery, service, verification, votes
-    from .staff import register as register_staff
+    from h5 import hall, health, oauth
+    from h5.accounts import activation, captcha, profile, recovery, verification
+    from h5.accounts import views as accounts
+    from h5.appointments import queue
+    from h5.appointments import views as appointments
+    from h5.queries import certificates
+    from h5.queries import views as queries
+    from h5.staff import register as register_staff
+    from h5.support import service
+    from h5.votes import views as votes
 
-    app.register_blueprint(hall.bp)
-    app.register_blueprint(oauth.bp)
+    for module in (hall, oauth, accounts, recovery, verification, activation, profile,
+                   queries, certificates, service, votes, appointments, queue, health,
+                   captcha):
+        app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(recovery.bp)
-    app.register_blueprint(verification.bp)
-    app.register_blueprint(activation.bp)
-    app.register_blueprint(profile.bp)
-    app.register_blueprint(queries.bp)
-    app.register_blueprint(certificates.bp)
-    app.register_blueprint(service.bp)
-    app.register_blueprint(votes.bp)
-    app.register_blueprint(appointments.bp)
-    app.register_blueprint(queue.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(captcha.bp)
     register_staff(app)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
 
-from wechat_hall.services import wechat_api
+from wechat_hall.services.wechat import api
 
 OPENID = "wechat_openid"
 STATE = "oauth_state"
@@ -36,7 +36,7 @@ def start_oauth(next_path):
     session[STATE] = state
     session[NEXT] = safe_next(next_path)
     callback = url_for("oauth.callback", _external=True)
-    return redirect(wechat_api.oauth_authorize_url(callback, state))
+    return redirect(api.oauth_authorize_url(callback, state))
 
 
 def openid_required(view):

@@ -3,7 +3,7 @@ import hmac
 
 from flask import Blueprint, redirect, render_template, request, session
 
-from wechat_hall.services import wechat_api
+from wechat_hall.services.wechat import api
 
 from .identity import NEXT, STATE, current_openid, safe_next, sign_in_openid, start_oauth
 
@@ -22,8 +22,8 @@ def callback():
         return render_template("error.html", title="未授权",
                                message="您没有同意授权，无法识别微信身份。"), 400
     try:
-        result = wechat_api.oauth_exchange(code)
-    except wechat_api.WeChatRefused as exc:
+        result = api.oauth_exchange(code)
+    except api.WeChatRefused as exc:
         if exc.errcode in (40029, 40163):
             message = "授权码已使用或已过期，请从公众号菜单重新进入。"
         else:

@@ -1,9 +1,8 @@
 """Answers to the CLICK buttons of menus.json (every key there has one; a test checks)."""
-from wechat_hall.services import offices
+from wechat_hall.services.appointments import offices
 
 from . import router
 from .links import link
-
 
 QUERY_TOPICS = ["my_ymt", "holdings", "changes", "freezes", "ipo", "dividend_tax", "abandoned",
                 "certificates"]

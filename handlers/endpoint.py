@@ -1,7 +1,7 @@
 """``/wechat``: the URL WeChat's servers push to (P-1). Protocol rules: services/inbound."""
 from flask import Blueprint, Response, request
 
-from wechat_hall.services import inbound
+from wechat_hall.services.wechat import inbound
 
 from . import router
 

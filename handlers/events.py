@@ -1,5 +1,5 @@
 """Follow, unfollow and other events (P-3)."""
-from wechat_hall.services import followers
+from wechat_hall.services.wechat import followers
 
 from . import router
 from .links import link

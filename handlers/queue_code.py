@@ -1,5 +1,5 @@
 """A 排队码 sent in the chat (APT-9): the progress, without opening the page."""
-from wechat_hall.services import queue_progress
+from wechat_hall.services.appointments import progress
 
 from . import router
 from .links import link
@@ -8,10 +8,10 @@ from .links import link
 @router.text(r"^\s*\d{10}\s*$")
 def queue_code(message):
     try:
-        ticket = queue_progress.find_today(message.content.strip(), f"openid:{message.source}")
-    except queue_progress.Refused as exc:
+        ticket = progress.find_today(message.content.strip(), f"openid:{message.source}")
+    except progress.Refused as exc:
         return f"{exc}\n也可进入{link('queue')}，选择地区后输入排队码。"
-    result = queue_progress.progress(ticket)
+    result = progress.progress(ticket)
     if ticket.status == "waiting":
         state = f"目前等待人数：{result['ahead']}人，预计约{result['minutes']}分钟。"
     elif ticket.status == "called":

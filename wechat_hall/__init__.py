@@ -22,6 +22,7 @@ def create_app(test_config=None):
     configure_logging(app)
     configure_proxies(app)
     register_extensions(app)
+    register_jobs(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -54,9 +55,21 @@ def register_extensions(app):
     redis_store.init_app(app)
     from .jobs import queue
     queue.init_app(app)
-    from .services import wechat_api
-    wechat_api.init_app(app)
+    from .services.wechat import api
+    api.init_app(app)
     from . import auth_loader  # noqa: F401  (user loader for Flask-Login)
+
+
+def register_jobs(app):
+    """Import every module that defines a ``@job`` or ``@periodic``, as blueprints are
+    registered: the web process, ``flask jobs worker`` and the scheduler all build the app
+    here, so each knows every job by name, and ``jobs/`` never imports a service."""
+    from .jobs import builtin  # noqa: F401
+    from .services.accounts import trade_feed  # noqa: F401
+    from .services.appointments import reminders, slots  # noqa: F401
+    from .services.queries import certificates  # noqa: F401
+    from .services.support import assignment  # noqa: F401
+    from .services.wechat import messages, template_messages  # noqa: F401
 
 
 def register_blueprints(app):

@@ -56,7 +56,7 @@ def _hide_credentials(url):
 
 
 def app_api_base(app):
-    from wechat_hall.services.wechat_api import api_base_url
+    from wechat_hall.services.wechat.api import api_base_url
     return api_base_url(app) or "https://api.weixin.qq.com（真实微信）"
 
 

@@ -5,12 +5,11 @@ reason. Personal data stays masked on screen; the typed number is the check."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from h5.accounts.forms import CounterDecisionForm
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_name
-from wechat_hall.services import id_numbers, identity_checks
-from wechat_hall.services.hall_accounts import AccountError
-
-from h5.account_forms import CounterDecisionForm
+from wechat_hall.services.accounts import id_numbers, identity_checks, pending_checks
+from wechat_hall.services.accounts.hall_users import AccountError
 
 from .access import role_required
 
@@ -28,8 +27,8 @@ def _view(row):
 @bp.get("/")
 @role_required("counter")
 def index():
-    pending = [_view(r) for r in identity_checks.pending_for_counter(current_user)]
-    decided = [_view(r) for r in identity_checks.decided_for_counter(current_user)]
+    pending = [_view(r) for r in pending_checks.pending_for_counter(current_user)]
+    decided = [_view(r) for r in pending_checks.decided_for_counter(current_user)]
     return render_template("staff/counter_checks.html", pending=pending, decided=decided,
                            form=CounterDecisionForm(), branch=current_user.broker_branch)
 
@@ -40,7 +39,7 @@ def confirm(public_id):
     form = CounterDecisionForm()
     if form.validate_on_submit():
         try:
-            identity_checks.confirm_at_counter(current_user, public_id, form.id_number.data)
+            pending_checks.confirm_at_counter(current_user, public_id, form.id_number.data)
         except AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -57,7 +56,7 @@ def reject(public_id):
     form = CounterDecisionForm()
     if form.validate_on_submit():
         try:
-            identity_checks.reject_at_counter(current_user, public_id, form.reason.data)
+            pending_checks.reject_at_counter(current_user, public_id, form.reason.data)
         except AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -1,13 +1,13 @@
 """Staff pages of the hall queue: the kiosk (取号机, APT-7) and the counter (APT-8)."""
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from models import Office
 from wechat_hall.extensions import db
-from wechat_hall.services import counters, hall_queue, offices, qr_codes, queue_progress
+from wechat_hall.services.appointments import counters, hall_queue, offices, qr
+from wechat_hall.services.appointments import progress as queue_progress
 
 from .access import role_required
 
@@ -63,8 +63,8 @@ def check_in():
             if len(data) > MAX_PHOTO:
                 raise hall_queue.Refused("照片不能超过10MB。")
             try:
-                texts = qr_codes.decode(data)
-            except qr_codes.Unreadable as exc:
+                texts = qr.decode(data)
+            except qr.Unreadable as exc:
                 raise hall_queue.Refused(str(exc)) from None
             raw = next((t for t in texts if hall_queue.extract_code(t)), texts[0])
         ticket, reprint = hall_queue.check_in(office, raw)

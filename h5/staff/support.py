@@ -16,8 +16,9 @@ from models import CsConversation, HallUser, utcnow
 from models.support import ASSIGNED, PRESENCE, RATINGS, WAITING
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name, mask_openid, mask_phone
-from wechat_hall.services import agent_desk, conversations, cs_assignment, cs_window
-from wechat_hall.services.cs_assignment import Refused
+from wechat_hall.services.support import agent_desk, assignment, conversations
+from wechat_hall.services.support import window as cs_window
+from wechat_hall.services.support.assignment import Refused
 
 from .access import role_required
 
@@ -100,11 +101,11 @@ def _state(conversation):
 
 def render_console(conversation_id=None, error=None, draft="", status=200):
     staff = _staff()
-    agent = cs_assignment.profile(staff)
+    agent = assignment.profile(staff)
     db.session.commit()
     mine, waiting = lists(staff)
     conversation = db.session.get(CsConversation, conversation_id) if conversation_id else None
-    context = dict(agent=agent, presence_label=cs_assignment.shown_presence(agent),
+    context = dict(agent=agent, presence_label=assignment.shown_presence(agent),
                    presences=PRESENCE, mine=mine, waiting=waiting, conversation=conversation,
                    error=error, draft=draft, canned=agent_desk.canned_replies(),
                    queues=conversations.active_queues(), reply_form=ReplyForm(),
@@ -137,7 +138,7 @@ def poll():
     staff = _staff()
     mine, waiting = lists(staff)
     body = {"mine": mine, "waiting": waiting,
-            "presence": cs_assignment.shown_presence(cs_assignment.profile(staff))}
+            "presence": assignment.shown_presence(assignment.profile(staff))}
     conversation_id = request.args.get("c", type=int)
     conversation = db.session.get(CsConversation, conversation_id) if conversation_id else None
     if conversation is not None:
@@ -152,11 +153,11 @@ def poll():
 @bp.post("/heartbeat")
 @role_required("agent")
 def heartbeat():
-    agent = cs_assignment.heartbeat(_staff())
+    agent = assignment.heartbeat(_staff())
     db.session.commit()
     if agent.presence == "online":
-        cs_assignment.assign_waiting()
-    return jsonify({"presence": cs_assignment.shown_presence(agent)})
+        assignment.assign_waiting()
+    return jsonify({"presence": assignment.shown_presence(agent)})
 
 
 @bp.post("/presence")
@@ -166,10 +167,10 @@ def presence():
     back = request.args.get("c", type=int)
     if not form.validate_on_submit() or form.presence.data not in PRESENCE:
         return render_console(back, error="请选择在线、忙碌或离线。", status=400)
-    cs_assignment.set_presence(_staff(), form.presence.data)
+    assignment.set_presence(_staff(), form.presence.data)
     db.session.commit()
     if form.presence.data == "online":
-        cs_assignment.assign_waiting()
+        assignment.assign_waiting()
     flash(f"状态已切换为：{PRESENCE[form.presence.data]}。", "success")
     return redirect(url_for("cs.console", c=back))
 
@@ -193,7 +194,7 @@ def _act(conversation_id, action, success, form_class=ActionForm, keep_draft=Fal
 @bp.post("/c/<int:conversation_id>/claim")
 @role_required("agent")
 def claim(conversation_id):
-    return _act(conversation_id, lambda form: cs_assignment.claim(_staff(), conversation_id),
+    return _act(conversation_id, lambda form: assignment.claim(_staff(), conversation_id),
                 "已认领该会话。")
 
 

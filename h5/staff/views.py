@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from wechat_hall.services import staff_accounts
+from wechat_hall.services.accounts import staff_users
 
 from .access import signed_in_staff, staff_required
 from .forms import LoginForm, LogoutForm
@@ -43,8 +43,8 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = staff_accounts.authenticate(form.username.data, form.password.data)
-        except staff_accounts.LoginRefused as exc:
+            user = staff_users.authenticate(form.username.data, form.password.data)
+        except staff_users.LoginRefused as exc:
             error = str(exc)
         else:
             target = safe_next(form.next.data) or url_for("staff.home")
@@ -60,8 +60,8 @@ def login():
 def logout():
     if not LogoutForm().validate_on_submit():  # CSRFProtect has checked it already, too
         abort(400)
-    from wechat_hall.services import cs_assignment
-    cs_assignment.signed_out(current_user)  # an agent who leaves gets no new chats
+    from wechat_hall.services.support import assignment
+    assignment.signed_out(current_user)  # an agent who leaves gets no new chats
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")

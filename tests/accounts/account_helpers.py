@@ -5,7 +5,7 @@ import pytest
 
 from models import DevMessage, HallUser
 from wechat_hall.extensions import db
-from wechat_hall.services import captcha
+from wechat_hall.services.accounts import captcha
 
 PASSWORD = "Hall@2026x"
 
@@ -109,6 +109,7 @@ class Staff:
 
     def __init__(self, app, username, roles, password="Desk@2026x", **columns):
         from werkzeug.security import generate_password_hash
+
         from models import StaffUser
         with app.app_context():
             row = StaffUser(username=username, display_name=username, roles=roles, **columns)

@@ -1,7 +1,7 @@
 """Graphic captcha (groundwork of ACC-1/2/7): one image, one guess."""
 import pytest
 
-from wechat_hall.services import captcha
+from wechat_hall.services.accounts import captcha
 
 
 def _answer(app, challenge_id):
@@ -100,7 +100,7 @@ def web(app, monkeypatch):
     """The captcha blueprint, plus a stand-in form view that calls the helper."""
     from flask import jsonify, request
 
-    from h5 import captcha as h5_captcha
+    from h5.accounts import captcha as h5_captcha
 
     monkeypatch.setattr(captcha, "ALPHABET", "AB")
 

@@ -4,11 +4,27 @@ from datetime import date
 import pytest
 
 from models.registry import INDIVIDUAL, INSTITUTION
-from wechat_hall.services import id_numbers as ids
-from wechat_hall.services.id_numbers import (
-    BIRTH_DATE, CHECK_DIGIT, EMPTY, FORMAT, FOREIGN_PERMANENT, HK_MACAO_PASS, HMT_RESIDENCE,
-    HOLDER_TYPE, ORG_CODE, PASSPORT, REGION, RESIDENT_ID, TAIWAN_PASS, TYPE_MISMATCH,
-    UNKNOWN_TYPE, USCC, AccountNumberError, IdNumberError)
+from wechat_hall.services.accounts import id_numbers as ids
+from wechat_hall.services.accounts.id_numbers import (
+    BIRTH_DATE,
+    CHECK_DIGIT,
+    EMPTY,
+    FOREIGN_PERMANENT,
+    FORMAT,
+    HK_MACAO_PASS,
+    HMT_RESIDENCE,
+    HOLDER_TYPE,
+    ORG_CODE,
+    PASSPORT,
+    REGION,
+    RESIDENT_ID,
+    TAIWAN_PASS,
+    TYPE_MISMATCH,
+    UNKNOWN_TYPE,
+    USCC,
+    AccountNumberError,
+    IdNumberError,
+)
 
 
 def with_check(first17):

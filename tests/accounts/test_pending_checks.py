@@ -4,13 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from account_helpers import Staff, csrf, form_post, signed_up_wechat, user
 
 from models import IdentityVerification, OutboxJob, TradeFeedOrder
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
-from wechat_hall.services import identity_checks, trade_feed
-
-from account_helpers import Staff, csrf, form_post, signed_up_wechat, user
+from wechat_hall.services.accounts import pending_checks, trade_feed
 
 PHONE = "13800000020"
 ZHANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "310115197809072717"}
@@ -66,7 +65,7 @@ def test_the_trade_page_gives_the_instruction(app, wx):
     assert f'id="trade-quantity">{check.trade_quantity}<' in page
     assert "15个自然日" in page and "不会产生任何费用" in page
     with app.app_context():
-        first, last, _expires = identity_checks.trade_window(check.created_at)
+        first, last, _expires = pending_checks.trade_window(check.created_at)
     assert first == today() and last == today() + timedelta(days=14)
     assert not user(app, PHONE).is_activated
 
@@ -120,7 +119,7 @@ def test_orders_outside_the_15_days_do_not_count_and_the_check_expires(app, runn
     runner.invoke(args=["tradefeed", "import", str(path)])
     assert the_check(app).status == "pending"
     with app.app_context():
-        assert identity_checks.expire_overdue(now=check.expires_at) == 1
+        assert pending_checks.expire_overdue(now=check.expires_at) == 1
     assert the_check(app).status == "expired"
     assert any("已过期" in t for t in wechat_texts(app))
     page = wx.get("/h5/profile").get_data(as_text=True)
@@ -131,7 +130,7 @@ def test_an_order_in_time_still_counts_when_the_feed_comes_after_expiry(app, run
     start_trade(wx)
     check = the_check(app)
     with app.app_context():
-        identity_checks.expire_overdue(now=check.expires_at)
+        pending_checks.expire_overdue(now=check.expires_at)
     last_day = (today() + timedelta(days=14)).isoformat()
     path = feed(tmp_path, f"{last_day},A278900271,799991,B,6.00,{check.trade_quantity},GTJA,7")
     runner.invoke(args=["tradefeed", "import", str(path)])

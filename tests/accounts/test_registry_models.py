@@ -4,17 +4,28 @@ from datetime import datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from models import (Broker, BrokerBranch, DemoBankCard, Investor, SecuritiesAccount,
-                    YmtAccount)
-from models.registry import (A_SHARE, B_SHARE, CANCELLED, CLOSED_FUND, CREDIT, DORMANT,
-                             FROZEN, INDIVIDUAL, INSTITUTION, NORMAL, SH, SZ)
+from models import Broker, BrokerBranch, DemoBankCard, Investor, SecuritiesAccount, YmtAccount
+from models.registry import (
+    A_SHARE,
+    B_SHARE,
+    CANCELLED,
+    CLOSED_FUND,
+    CREDIT,
+    DORMANT,
+    FROZEN,
+    INDIVIDUAL,
+    INSTITUTION,
+    NORMAL,
+    SH,
+    SZ,
+)
 from wechat_hall import demo
 from wechat_hall.adapters.bankcard_check import luhn_ok
 from wechat_hall.demo import registry as demo_registry
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_name, mask_phone
-from wechat_hall.services import id_numbers
-from wechat_hall.services.id_numbers import PASSPORT, RESIDENT_ID
+from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts.id_numbers import PASSPORT, RESIDENT_ID
 
 MODELS = (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAccount, DemoBankCard)
 

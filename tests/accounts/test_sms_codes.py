@@ -7,7 +7,7 @@ import redis
 
 from models import DevMessage
 from wechat_hall.extensions import db
-from wechat_hall.services import sms_codes as codes
+from wechat_hall.services.accounts import sms_codes as codes
 
 PHONE = "13912345678"
 

@@ -3,13 +3,13 @@ counters, and template capacity changes reaching the days already prepared."""
 from datetime import date
 
 import pytest
-
 from apt_helpers import TUESDAY, Person, ids, slot_row
-from models import BookingSlot, CalendarDay, HallCounter
 from queue_helpers import office_id
 from staff_helpers import PASSWORDS, StaffBrowser, make_staff
+
+from models import BookingSlot, CalendarDay, HallCounter
 from wechat_hall.extensions import db
-from wechat_hall.services import slots
+from wechat_hall.services.appointments import slots
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@ operator's table and the honest fallback where the package has no data (APT-2, A
 from datetime import date
 
 import pytest
-
 from apt_helpers import Person, appointments, field_errors
+
 from models import CalendarDay
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services import hall_calendar, slots
+from wechat_hall.services.appointments import calendar, slots
 
 
 @pytest.mark.parametrize("hour, minute, second, open_tomorrow", [
@@ -52,7 +52,7 @@ def test_national_day_is_closed_and_the_make_up_saturday_open(hall_app):
     with hall_app.app_context():
         days = {d.day: d for d in slots.window()}
     assert not days[date(2026, 10, 1)].open and days[date(2026, 10, 1)].reason == "国庆节"
-    assert days[date(2026, 10, 1)].source == hall_calendar.PACKAGE
+    assert days[date(2026, 10, 1)].source == calendar.PACKAGE
     assert days[date(2026, 10, 10)].open  # Saturday, 调休上班
     assert not days[date(2026, 10, 4)].open  # Sunday inside the holiday
     person = Person(hall_app, "o_holiday_person_1")
@@ -67,9 +67,9 @@ def test_national_day_is_closed_and_the_make_up_saturday_open(hall_app):
 def test_beyond_the_package_weekends_close_and_the_page_says_so(hall_app):
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 12, 28, 10, 0)
     with hall_app.app_context():
-        status = hall_calendar.day_status(date(2027, 1, 1))
-        assert status.open and status.source == hall_calendar.WEEKEND_RULE  # not yet known
-        assert not hall_calendar.day_status(date(2027, 1, 2)).open
+        status = calendar.day_status(date(2027, 1, 1))
+        assert status.open and status.source == calendar.WEEKEND_RULE  # not yet known
+        assert not calendar.day_status(date(2027, 1, 2)).open
     person = Person(hall_app, "o_fallback_person1")
     page = person.client.get("/h5/appointments/apply?office=SH").get_data(as_text=True)
     assert "2027年法定节假日安排尚未收录，暂按周末休息计算" in page
@@ -82,7 +82,7 @@ def test_the_operators_table_wins_over_the_package_and_the_weekend_rule(hall_app
         db.session.add(CalendarDay(day=date(2027, 1, 9), kind="workday", note="调休上班"))
         db.session.add(CalendarDay(day=date(2026, 12, 30), kind="holiday", note="临时闭厅"))
         db.session.commit()
-        assert hall_calendar.day_status(date(2027, 1, 1)).source == hall_calendar.OPERATOR
+        assert calendar.day_status(date(2027, 1, 1)).source == calendar.OPERATOR
     person = Person(hall_app, "o_operator_person1")
     assert "元旦" in field_errors(person.apply(day="2027-01-01"))["day"]
     assert "临时闭厅" in field_errors(person.apply(day="2026-12-30"))["day"]

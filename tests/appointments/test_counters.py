@@ -3,11 +3,12 @@ never call the same ticket; the public display."""
 import threading
 
 from apt_helpers import Person, appointments
-from models import HallCounter, StaffUser, Ticket
 from queue_helpers import Counter, Kiosk, counter_ids, office_id
+
+from models import HallCounter, StaffUser, Ticket
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services import counters, hall_queue
+from wechat_hall.services.appointments import counters, hall_queue
 
 
 def _day(app):

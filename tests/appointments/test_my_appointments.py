@@ -2,11 +2,12 @@
 import re
 
 from apt_helpers import TUESDAY, Person, appointments, ids, slot_row
+
 from models import Appointment, OutboxJob, SimOutbound, SimUser
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
-from wechat_hall.services import appointment_reminders
+from wechat_hall.services.appointments import reminders
 
 
 def _booked(person, **kw):
@@ -110,11 +111,11 @@ def test_no_shows_expire_after_their_slot_and_are_kept(person, hall_app):
     _booked(Person(hall_app, "o_second_person_01"), start="14:00", id_number="110101198001010010")
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 9, 29, 58)
     with hall_app.app_context():
-        assert appointment_reminders.expire_no_shows() == 0
+        assert reminders.expire_no_shows() == 0
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 9, 30)
     with hall_app.app_context():
-        assert appointment_reminders.expire_no_shows() == 1
-        assert appointment_reminders.expire_no_shows() == 0
+        assert reminders.expire_no_shows() == 1
+        assert reminders.expire_no_shows() == 0
     assert [a.status for a in appointments(hall_app)] == ["expired", "booked"]
     page = person.client.get("/h5/appointments/mine?by=created").get_data(as_text=True)
     assert "已过期" in page
@@ -127,11 +128,11 @@ def test_the_day_before_reminder_is_sent_once_as_a_template_message(person, hall
     _booked(person)
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 23, 15, 59)
     with hall_app.app_context():
-        assert appointment_reminders.remind_day_before() == 0  # not before 16:00
+        assert reminders.remind_day_before() == 0  # not before 16:00
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 23, 16, 0)
     with hall_app.app_context():
-        assert appointment_reminders.remind_day_before() == 1
-        assert appointment_reminders.remind_day_before() == 0
+        assert reminders.remind_day_before() == 1
+        assert reminders.remind_day_before() == 0
     run_pending(hall_app)
     with hall_app.app_context():
         sent = db.session.execute(db.select(SimOutbound).filter_by(

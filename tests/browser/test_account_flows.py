@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from models import DevMessage, HallUser
 from wechat_hall.extensions import db
-from wechat_hall.services import captcha
+from wechat_hall.services.accounts import captcha
 
 pytestmark = pytest.mark.browser
 

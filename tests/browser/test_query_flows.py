@@ -12,7 +12,7 @@ from models import CertificateRequest, HallUser, YmtAccount
 from models.base import utcnow
 from wechat_hall.adapters import pdf_signer
 from wechat_hall.extensions import db
-from wechat_hall.services import captcha
+from wechat_hall.services.accounts import captcha
 
 pytestmark = pytest.mark.browser
 

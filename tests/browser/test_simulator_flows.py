@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_openid
-from wechat_hall.services import menus, offices, wechat_messages
+from wechat_hall.services.appointments import offices
+from wechat_hall.services.wechat import menus, messages
 
 pytestmark = pytest.mark.browser
 
@@ -172,7 +173,7 @@ def test_a_message_the_app_sends_later_appears_without_reloading(phone, hall):
     phone.page.evaluate("window.stillTheSamePage = true")
 
     with hall.app_context():
-        wechat_messages.queue_text(phone.openid, "您的业务已办结，感谢您的耐心等待。")
+        messages.queue_text(phone.openid, "您的业务已办结，感谢您的耐心等待。")
         db.session.commit()
     hall.run_jobs()
 

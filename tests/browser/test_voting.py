@@ -12,7 +12,7 @@ from models import HallUser, VoteBallot, YmtAccount
 from models.base import utcnow
 from wechat_hall import demo
 from wechat_hall.extensions import db
-from wechat_hall.services import captcha
+from wechat_hall.services.accounts import captcha
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "voting"))
 from vote_helpers import HKSCC, WANG_AN, make_meeting  # noqa: E402

@@ -3,7 +3,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from wechat_hall.services import wechat_api
+from wechat_hall.services.wechat import api
 
 
 def test_home_grid_lists_every_feature_of_pub1(client):
@@ -35,7 +35,7 @@ def _start(client, path="/h5/appointments"):
 
 def test_callback_with_a_good_state_and_code_signs_the_user_in(client, monkeypatch):
     codes = []
-    monkeypatch.setattr(wechat_api, "oauth_exchange",
+    monkeypatch.setattr(api, "oauth_exchange",
                         lambda code: codes.append(code) or {"openid": "o_oauth_user"})
     state = _start(client)
     resp = client.get("/h5/oauth/callback", query_string={"code": "c1", "state": state})
@@ -47,7 +47,7 @@ def test_callback_with_a_good_state_and_code_signs_the_user_in(client, monkeypat
 
 
 def test_callback_with_a_wrong_state_is_refused(client, monkeypatch):
-    monkeypatch.setattr(wechat_api, "oauth_exchange", lambda code: {"openid": "o_x"})
+    monkeypatch.setattr(api, "oauth_exchange", lambda code: {"openid": "o_x"})
     _start(client)
     resp = client.get("/h5/oauth/callback", query_string={"code": "c1", "state": "forged"})
     assert resp.status_code == 400
@@ -55,7 +55,7 @@ def test_callback_with_a_wrong_state_is_refused(client, monkeypatch):
 
 
 def test_a_state_works_once(client, monkeypatch):
-    monkeypatch.setattr(wechat_api, "oauth_exchange", lambda code: {"openid": "o_x"})
+    monkeypatch.setattr(api, "oauth_exchange", lambda code: {"openid": "o_x"})
     state = _start(client)
     client.get("/h5/oauth/callback", query_string={"code": "c1", "state": state})
     again = client.get("/h5/oauth/callback", query_string={"code": "c1", "state": state})
@@ -65,8 +65,8 @@ def test_a_state_works_once(client, monkeypatch):
 @pytest.mark.parametrize("code", [40029, 40163])
 def test_used_or_expired_code_says_start_again(client, monkeypatch, code):
     def refuse(c):
-        raise wechat_api.WeChatRefused(code, "invalid code")
-    monkeypatch.setattr(wechat_api, "oauth_exchange", refuse)
+        raise api.WeChatRefused(code, "invalid code")
+    monkeypatch.setattr(api, "oauth_exchange", refuse)
     state = _start(client)
     resp = client.get("/h5/oauth/callback", query_string={"code": "c1", "state": state})
     assert resp.status_code == 400
@@ -74,7 +74,7 @@ def test_used_or_expired_code_says_start_again(client, monkeypatch, code):
 
 
 def test_next_never_leaves_the_site(client, monkeypatch):
-    monkeypatch.setattr(wechat_api, "oauth_exchange", lambda code: {"openid": "o_x"})
+    monkeypatch.setattr(api, "oauth_exchange", lambda code: {"openid": "o_x"})
     with client.session_transaction() as sess:
         sess["oauth_state"] = "abc123"
         sess["oauth_next"] = "//evil.example/steal"

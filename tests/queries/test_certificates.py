@@ -8,14 +8,13 @@ from io import BytesIO
 
 import pypdf
 import pytest
+from query_helpers import WANG_ID
 
 from models import CertificateQuota, CertificateRequest, DevMessage
 from wechat_hall.adapters import pdf_signer
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
-from wechat_hall.services import trading_days
-
-from query_helpers import WANG_ID
+from wechat_hall.services.queries import trading_days
 
 EMAIL = "wang.an@example.com"
 

@@ -1,9 +1,8 @@
 """The demo generator: `flask demo seed` gives every open demo account a year of history
 and 王安 every designed case; seeding again adds nothing."""
-from models import (Dividend, Freeze, HoldingChange, IpoSubscription, SecuritiesAccount,
-                    Security)
+from models import Dividend, Freeze, HoldingChange, IpoSubscription, SecuritiesAccount, Security
 from wechat_hall.extensions import db
-from wechat_hall.services import trading_days
+from wechat_hall.services.queries import trading_days
 
 
 def counts(app):

@@ -8,11 +8,19 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import (Broker, BrokerBranch, CustodianUnit, HoldingChange, Investor,
-                    SecuritiesAccount, Security, YmtAccount)
+from models import (
+    Broker,
+    BrokerBranch,
+    CustodianUnit,
+    HoldingChange,
+    Investor,
+    SecuritiesAccount,
+    Security,
+    YmtAccount,
+)
 from wechat_hall.extensions import db
-from wechat_hall.services import dividend_tax, holdings, subscriptions, trading_days
-from wechat_hall.services.query_scope import Scope
+from wechat_hall.services.queries import dividend_tax, holdings, ipo, trading_days
+from wechat_hall.services.queries.scope import Scope
 
 START = date(2026, 1, 5)
 
@@ -133,7 +141,7 @@ def test_the_abandonment_bar_matches_a_brute_force_reading(days, today):
                 last_day = first_day + timedelta(days=179)
                 if first_day <= now <= last_day:
                     expected = last_day if expected is None else max(expected, last_day)
-    assert subscriptions.bar_end(pay, now) == expected
+    assert ipo.bar_end(pay, now) == expected
 
 
 def test_trading_days_skip_weekends_and_holidays():

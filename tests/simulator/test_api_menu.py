@@ -23,7 +23,7 @@ def test_create_get_delete(fake_api):
 
 
 def test_menus_json_is_accepted(app, fake_api):
-    from wechat_hall.services import menus
+    from wechat_hall.services.wechat import menus
     with app.app_context():
         menu = menus.load()
     assert fake_api.post("/cgi-bin/menu/create", menu)["errcode"] == 0

@@ -85,15 +85,15 @@ def test_template_refusals(phone, fake_api):
 
 def test_the_apps_send_template_dedups_a_retry(app, phone):
     """wechat_api.send_template with the same client_msg_id: one message."""
-    from wechat_hall.services import wechat_api
+    from wechat_hall.services.wechat import api
     openid = phone.follower()
     with app.app_context():
-        first = wechat_api.send_template(openid, TEMPLATE, {"thing1": {"value": "提醒"}},
+        first = api.send_template(openid, TEMPLATE, {"thing1": {"value": "提醒"}},
                                          client_msg_id="retry-1")
-        second = wechat_api.send_template(openid, TEMPLATE, {"thing1": {"value": "提醒"}},
+        second = api.send_template(openid, TEMPLATE, {"thing1": {"value": "提醒"}},
                                           client_msg_id="retry-1")
         assert first["msgid"] == second["msgid"]
-        with pytest.raises(wechat_api.WeChatRefused) as refused:
-            wechat_api.send_template(openid, TEMPLATE, {"thing1": {"value": "长" * 21}})
+        with pytest.raises(api.WeChatRefused) as refused:
+            api.send_template(openid, TEMPLATE, {"thing1": {"value": "长" * 21}})
         assert refused.value.errcode == 47003
     assert len(_rows(app, openid)) == 1

@@ -3,13 +3,13 @@ import pytest
 
 from models import SimOutbound, SimToken, utcnow
 from wechat_hall.extensions import db
-from wechat_hall.services import menus, wechat_api
+from wechat_hall.services.wechat import api, menus
 
 
 def test_send_text_reaches_the_conversation(app, phone):
     openid = phone.follower()
     with app.app_context():
-        wechat_api.send_text(openid, "您好，这里是人工客服。")
+        api.send_text(openid, "您好，这里是人工客服。")
         row = db.session.execute(db.select(SimOutbound)).scalar_one()
     assert row.openid == openid and row.payload["text"]["content"] == "您好，这里是人工客服。"
 
@@ -18,8 +18,8 @@ def test_send_text_refusal_is_surfaced_not_retried(app, phone, age):
     openid = phone.follower()
     age(openid, 120)
     with app.app_context():
-        with pytest.raises(wechat_api.WeChatRefused) as refused:
-            wechat_api.send_text(openid, "太迟了")
+        with pytest.raises(api.WeChatRefused) as refused:
+            api.send_text(openid, "太迟了")
         assert refused.value.errcode == 45015 and refused.value.permanent
         assert "48 小时" in refused.value.text
         assert db.session.execute(db.select(db.func.count(SimOutbound.id))).scalar() == 1
@@ -32,7 +32,7 @@ def test_menu_push_show_delete(app):
         shown = menus.show()
         assert [b["name"] for b in shown["menu"]["button"]] == ["我的账户", "业务办理", "公共服务"]
         menus.delete()
-        with pytest.raises(wechat_api.WeChatRefused) as refused:
+        with pytest.raises(api.WeChatRefused) as refused:
             menus.show()
         assert refused.value.errcode == 46003  # `flask menu show` says: no menu
 
@@ -40,11 +40,11 @@ def test_menu_push_show_delete(app):
 def test_an_expired_token_is_refreshed_once(app, phone):
     openid = phone.follower()
     with app.app_context():
-        wechat_api.send_text(openid, "一")
+        api.send_text(openid, "一")
         for row in db.session.execute(db.select(SimToken)).scalars():
             row.expires_at = utcnow()  # 42001 on the next call
         db.session.commit()
-        wechat_api.send_text(openid, "二")
+        api.send_text(openid, "二")
         tokens = db.session.execute(db.select(SimToken)).scalars().all()
         assert len(tokens) == 2 and all(t.kind == "stable" for t in tokens)
 

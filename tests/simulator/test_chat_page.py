@@ -1,12 +1,12 @@
 """The phone chat page: users, follow, text, menu taps, resend (dedup), feed, state."""
 import time
 
+from sim_helpers import Phone
+
 import handlers
 from models import SimPush
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
-
-from sim_helpers import Phone
 
 
 def test_page_renders_a_phone(client):
@@ -171,7 +171,7 @@ def test_state_has_menu_history_and_users(app, phone):
     assert [b["name"] for b in state["menu"]["button"]] == ["我的账户", "业务办理", "公共服务"]
     assert [i["kind"] for i in state["history"]] == ["event", "text"]
     assert any(u["openid"] == openid for u in state["users"])
-    from wechat_hall.services import menus
+    from wechat_hall.services.wechat import menus
     with app.app_context():
         menus.push({"button": [{"type": "click", "name": "只有一个", "key": "FAQ"}]})
     state = phone.client.get("/sim/state", query_string={"openid": openid}).get_json()

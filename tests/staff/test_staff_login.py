@@ -2,12 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from staff_helpers import StaffBrowser, csrf_from, get_staff, make_staff
 
 from models import StaffUser, utcnow
 from wechat_hall.extensions import db
-from wechat_hall.services import staff_accounts
-
-from staff_helpers import StaffBrowser, csrf_from, get_staff, make_staff
+from wechat_hall.services.accounts import staff_users
 
 GENERIC = "用户名或密码错误"
 
@@ -193,19 +192,19 @@ def test_authenticate_raises_typed_errors(app):
     make_staff(app, "wang", "agent", "Agent@2026")
     make_staff(app, "gone", "agent", "Agent@2026", active=False)
     with app.app_context():
-        assert staff_accounts.authenticate(" wang ", "Agent@2026").username == "wang"
-        with pytest.raises(staff_accounts.BadCredentials, match=GENERIC):
-            staff_accounts.authenticate("nobody", "Agent@2026")
-        with pytest.raises(staff_accounts.AccountDisabled):
-            staff_accounts.authenticate("gone", "Agent@2026")
+        assert staff_users.authenticate(" wang ", "Agent@2026").username == "wang"
+        with pytest.raises(staff_users.BadCredentials, match=GENERIC):
+            staff_users.authenticate("nobody", "Agent@2026")
+        with pytest.raises(staff_users.AccountDisabled):
+            staff_users.authenticate("gone", "Agent@2026")
         for _ in range(app.config["STAFF_MAX_FAILED_LOGINS"] - 1):
-            with pytest.raises(staff_accounts.BadCredentials):
-                staff_accounts.authenticate("wang", "nope")
-        with pytest.raises(staff_accounts.AccountLocked) as locked:
-            staff_accounts.authenticate("wang", "nope")
+            with pytest.raises(staff_users.BadCredentials):
+                staff_users.authenticate("wang", "nope")
+        with pytest.raises(staff_users.AccountLocked) as locked:
+            staff_users.authenticate("wang", "nope")
         assert locked.value.minutes == app.config["STAFF_LOCK_MINUTES"]
-        with pytest.raises(staff_accounts.AccountLocked):
-            staff_accounts.authenticate("wang", "Agent@2026")
+        with pytest.raises(staff_users.AccountLocked):
+            staff_users.authenticate("wang", "Agent@2026")
 
 
 def test_lockout_follows_the_settings(make_app):

@@ -5,12 +5,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-
 from cs_helpers import make_agent
-from models import CsAgent, CsConversation, CsMessage, StaffUser, utcnow
 from staff_helpers import make_staff
+
+from models import CsAgent, CsConversation, CsMessage, StaffUser, utcnow
 from wechat_hall.extensions import db
-from wechat_hall.services import conversations, cs_assignment
+from wechat_hall.services.support import assignment, conversations
 
 
 def waiting(app, count, queue="ACCOUNT", prefix="o_w"):
@@ -48,7 +48,7 @@ def test_oldest_first_to_the_least_loaded_then_round_robin(cs):
     b = make_agent(cs, make_staff(cs, "b", "agent"))
     ids = waiting(cs, 4)
     with cs.app_context():
-        assert cs_assignment.assign_waiting() == 4
+        assert assignment.assign_waiting() == 4
     got = assigned_to(cs)
     assert sorted(got) == ids
     assert list(got.values()).count(a) == 2 and list(got.values()).count(b) == 2
@@ -60,7 +60,7 @@ def test_capacity_is_respected_and_the_rest_keep_waiting(cs):
     make_agent(cs, make_staff(cs, "a", "agent"), capacity=2)
     ids = waiting(cs, 5)
     with cs.app_context():
-        assert cs_assignment.assign_waiting() == 2
+        assert assignment.assign_waiting() == 2
     assert sorted(assigned_to(cs)) == ids[:2]  # the two who waited longest
     with cs.app_context():
         conv = db.session.get(CsConversation, ids[2])
@@ -77,10 +77,10 @@ def test_only_online_agents_of_the_queue_with_a_heartbeat_get_conversations(cs):
         db.session.commit()
     waiting(cs, 2)
     with cs.app_context():
-        assert cs_assignment.assign_waiting() == 0
+        assert assignment.assign_waiting() == 0
     live = make_agent(cs, make_staff(cs, "live", "agent"))
     with cs.app_context():
-        assert cs_assignment.assign_waiting() == 2
+        assert assignment.assign_waiting() == 2
     assert set(assigned_to(cs).values()) == {live}
 
 
@@ -89,7 +89,7 @@ def test_a_queue_without_agents_does_not_hold_up_the_others(cs):
     waiting(cs, 3, queue="ACCOUNT", prefix="o_acc")  # older, nobody serves 账户
     vote = waiting(cs, 2, queue="VOTE", prefix="o_vote")
     with cs.app_context():
-        assert cs_assignment.assign_waiting() == 2
+        assert assignment.assign_waiting() == 2
     assert sorted(assigned_to(cs)) == vote
 
 
@@ -101,7 +101,7 @@ def test_many_assigners_at_once_never_assign_twice_nor_over_capacity(cs):
     def assigner():
         try:
             with cs.app_context():
-                counts.append(cs_assignment.assign_waiting())
+                counts.append(assignment.assign_waiting())
                 db.session.remove()
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(repr(exc))
@@ -134,9 +134,9 @@ def test_two_agents_claiming_the_same_conversation_one_wins(cs):
     def claim(staff_id):
         with cs.app_context():
             try:
-                cs_assignment.claim(db.session.get(StaffUser, staff_id), conv_id)
+                assignment.claim(db.session.get(StaffUser, staff_id), conv_id)
                 results.append(("ok", staff_id))
-            except cs_assignment.Refused as exc:
+            except assignment.Refused as exc:
                 results.append(("refused", str(exc)))
             finally:
                 db.session.remove()
@@ -156,9 +156,9 @@ def test_a_claim_over_capacity_is_refused(cs):
     a = make_agent(cs, make_staff(cs, "a", "agent"), capacity=1, presence="busy")
     first, second = waiting(cs, 2)
     with cs.app_context():
-        cs_assignment.claim(db.session.get(StaffUser, a), first)
-        with pytest.raises(cs_assignment.Refused, match="上限"):
-            cs_assignment.claim(db.session.get(StaffUser, a), second)
+        assignment.claim(db.session.get(StaffUser, a), first)
+        with pytest.raises(assignment.Refused, match="上限"):
+            assignment.claim(db.session.get(StaffUser, a), second)
     assert assigned_to(cs) == {first: a}
 
 
@@ -166,24 +166,24 @@ def test_a_claim_outside_the_agents_queues_is_refused(cs):
     a = make_agent(cs, make_staff(cs, "a", "agent"), queues=["VOTE"], presence="busy")
     [conv_id] = waiting(cs, 1)
     with cs.app_context():
-        with pytest.raises(cs_assignment.Refused, match="不在该会话所在的队列"):
-            cs_assignment.claim(db.session.get(StaffUser, a), conv_id)
+        with pytest.raises(assignment.Refused, match="不在该会话所在的队列"):
+            assignment.claim(db.session.get(StaffUser, a), conv_id)
 
 
 def test_conversations_of_an_agent_who_went_away_wait_again_at_the_front(cs):
     gone = make_agent(cs, make_staff(cs, "gone", "agent"))
     ids = waiting(cs, 2)
     with cs.app_context():
-        cs_assignment.assign_waiting()
-        assert cs_assignment.requeue_abandoned() == 0  # heartbeat is fresh
+        assignment.assign_waiting()
+        assert assignment.requeue_abandoned() == 0  # heartbeat is fresh
         db.session.get(CsAgent, gone).last_heartbeat_at = utcnow() - timedelta(minutes=6)
         db.session.commit()
-        assert cs_assignment.requeue_abandoned() == 2
+        assert assignment.requeue_abandoned() == 2
         rows = db.session.execute(db.select(CsConversation).filter(
             CsConversation.id.in_(ids))).scalars().all()
         assert {c.status for c in rows} == {"waiting"} and {c.assigned_to_id for c in rows} == {None}
         assert conversations.position(db.session.get(CsConversation, ids[0])) == 1
     here = make_agent(cs, make_staff(cs, "here", "agent"))
     with cs.app_context():
-        assert cs_assignment.assign_periodically() == 2
+        assert assignment.assign_periodically() == 2
     assert set(assigned_to(cs).values()) == {here}

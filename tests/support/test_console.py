@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-
 from cs_helpers import conversation_of, make_agent, messages_of, settle
-from models import CsMessage, Follower, SimOutbound
 from staff_helpers import StaffBrowser, csrf_from, make_staff
+
+from models import CsMessage, Follower, SimOutbound
 from wechat_hall.extensions import db
 
 
@@ -120,10 +120,10 @@ def test_after_48_hours_the_reply_is_refused_before_sending(cs, desk):
 
 def test_when_wechat_refuses_anyway_the_code_is_shown(cs, desk):
     """Our count says 3 left, but another feature used the quota: WeChat answers 45047."""
-    from wechat_hall.services import wechat_api
+    from wechat_hall.services.wechat import api
     with cs.test_request_context():
         for i in range(5):
-            wechat_api.send_text("o_investor", f"提醒{i}")
+            api.send_text("o_investor", f"提醒{i}")
     resp = post(desk, "reply", {"text": "您好"})
     assert resp.status_code == 302
     page = desk.client.get(resp.location).get_data(as_text=True)

@@ -5,8 +5,8 @@ from datetime import datetime, time
 import pytest
 
 from wechat_hall.demo.support import KNOWLEDGE, QUEUES
-from wechat_hall.services import cs_hours, cs_knowledge, cs_routing
-from wechat_hall.services.cs_routing import DEFAULT_RULES, Route, Rule, route
+from wechat_hall.services.support import hours, knowledge, routing
+from wechat_hall.services.support.routing import DEFAULT_RULES, Route, Rule, route
 
 KNOWN = {code for code, *_ in QUEUES}
 
@@ -80,7 +80,7 @@ def test_a_broken_pattern_never_matches():
     ("投票|表决", True), ("(", False), ("", False), ("a|", False), (".*", False),
 ])
 def test_back_office_refuses_unusable_patterns(pattern, ok):
-    assert (cs_routing.pattern_error(pattern) is None) is ok
+    assert (routing.pattern_error(pattern) is None) is ok
 
 
 @pytest.mark.parametrize("answer, code", [
@@ -89,12 +89,12 @@ def test_back_office_refuses_unusable_patterns(pattern, ok):
 ])
 def test_answers_to_the_clarifying_question(answer, code):
     options = [(c, n) for c, n, *_ in QUEUES][:7]
-    assert cs_routing.parse_choice(answer, options) == code
+    assert routing.parse_choice(answer, options) == code
 
 
 # -- knowledge base ----------------------------------------------------------------------
 
-ENTRIES = [cs_knowledge.Entry(i, q, question, cs_knowledge.keywords_of(k))
+ENTRIES = [knowledge.Entry(i, q, question, knowledge.keywords_of(k))
            for i, (q, question, k, _) in enumerate(KNOWLEDGE)]
 
 
@@ -110,16 +110,16 @@ ENTRIES = [cs_knowledge.Entry(i, q, question, cs_knowledge.keywords_of(k))
     ("我的情况比较特殊", "ACCOUNT", None),
 ])
 def test_knowledge_answers(text, queue, expected):
-    entry = cs_knowledge.best_match(ENTRIES, text, queue=queue)
+    entry = knowledge.best_match(ENTRIES, text, queue=queue)
     assert (entry.question if entry else None) == expected
 
 
 def test_knowledge_of_another_queue_does_not_answer():
-    assert cs_knowledge.best_match(ENTRIES, "累积投票怎么投", queue="SH") is None
+    assert knowledge.best_match(ENTRIES, "累积投票怎么投", queue="SH") is None
 
 
 def test_the_exact_question_wins():
-    entry = cs_knowledge.best_match(ENTRIES, "投票提交后能修改吗？")
+    entry = knowledge.best_match(ENTRIES, "投票提交后能修改吗？")
     assert entry.question == "投票提交后能修改吗？"
 
 
@@ -137,16 +137,16 @@ HOURS = [(d, time(8, 30), time(17, 0)) for d in range(5)]
     (datetime(2026, 11, 27, 10, 0), True),    # Friday
 ])
 def test_business_hours(when, is_open):
-    assert cs_hours.is_open(when, HOURS) is is_open
+    assert hours.is_open(when, HOURS) is is_open
 
 
 def test_hours_are_local_time():
     # 01:00 UTC is 09:00 in Shanghai
-    assert cs_hours.local(datetime(2026, 11, 23, 1, 0)) == datetime(2026, 11, 23, 9, 0)
+    assert hours.local(datetime(2026, 11, 23, 1, 0)) == datetime(2026, 11, 23, 9, 0)
 
 
 def test_hours_described_as_people_say_them():
-    assert cs_hours.describe(HOURS) == "周一至周五 8:30—17:00"
-    assert cs_hours.describe([]) == "暂无人工服务时间"
-    assert cs_hours.describe([(0, time(9), time(12)), (2, time(9), time(12))]) == \
+    assert hours.describe(HOURS) == "周一至周五 8:30—17:00"
+    assert hours.describe([]) == "暂无人工服务时间"
+    assert hours.describe([(0, time(9), time(12)), (2, time(9), time(12))]) == \
         "周一、周三 9:00—12:00"

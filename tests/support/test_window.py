@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from models import CsConversation, CsMessage, utcnow
 from wechat_hall.extensions import db
-from wechat_hall.services import cs_window
+from wechat_hall.services.support import window as cs_window
 
 
 def _conversation(app, openid):

@@ -3,13 +3,13 @@ and its verification."""
 import threading
 
 from sqlalchemy import text as sql
+from vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 
 from models import VoteMeeting
 from wechat_hall.extensions import db
-from wechat_hall.services import receipt_chain, voting_ballots
-from wechat_hall.services.voting_ballots import AlreadyVoted, Opinion
-
-from vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
+from wechat_hall.services.voting import ballots as voting_ballots
+from wechat_hall.services.voting import receipts
+from wechat_hall.services.voting.ballots import AlreadyVoted, Opinion
 
 
 def _cast(app, meeting_id, account, shares, choice="for"):
@@ -56,7 +56,7 @@ def test_100_concurrent_submissions_for_one_account_make_one_ballot(app, registr
     assert all(o[1] == ballot.receipt for o in outcomes)  # the refused ones get its receipt
     assert len(ballot.line_rows) == 2 + 1  # 1.01, 1.02 (implicit), unallocated 2.00
     with app.app_context():
-        assert receipt_chain.verify(meeting["id"]).ok
+        assert receipts.verify(meeting["id"]).ok
 
 
 def test_concurrent_ballots_of_different_accounts_all_chain(app, registry):
@@ -79,7 +79,7 @@ def test_concurrent_ballots_of_different_accounts_all_chain(app, registry):
     rows = sorted(ballots(app, meeting["id"]), key=lambda b: b.seq)
     assert [b.seq for b in rows] == list(range(1, 31))
     with app.app_context():
-        result = receipt_chain.verify(meeting["id"])
+        result = receipts.verify(meeting["id"])
         assert result.ok and result.ballots == 30
 
 
@@ -94,7 +94,7 @@ def test_the_chain_catches_an_edited_row(app, registry, runner):
         db.session.execute(sql("UPDATE vote_ballot_line SET choice = 'against' WHERE "
                                "holder_account = :a AND choice = 'for'"), {"a": WANG_AN})
         db.session.commit()
-        result = receipt_chain.verify(meeting["id"])
+        result = receipts.verify(meeting["id"])
     assert not result.ok
     assert any("第 1 张选票（账户 A312600024）的内容与回执不符" in e for e in result.errors)
     cli = runner.invoke(args=["vote", "verify-chain", str(meeting["id"])])
@@ -109,12 +109,12 @@ def test_the_chain_catches_a_deleted_ballot_and_a_changed_weight(app, registry):
         db.session.execute(sql("UPDATE vote_ballot SET shares = 50000 WHERE account = :a"),
                            {"a": ZHANG_WEI})
         db.session.commit()
-        assert any("第 2 张选票" in e for e in receipt_chain.verify(meeting["id"]).errors)
+        assert any("第 2 张选票" in e for e in receipts.verify(meeting["id"]).errors)
         db.session.execute(sql("DELETE FROM vote_ballot_line WHERE ballot_id IN (SELECT id FROM "
                                "vote_ballot WHERE account = :a)"), {"a": ZHANG_WEI})
         db.session.execute(sql("DELETE FROM vote_ballot WHERE account = :a"), {"a": ZHANG_WEI})
         db.session.commit()
-        errors = receipt_chain.verify(meeting["id"]).errors
+        errors = receipts.verify(meeting["id"]).errors
     assert any("链头记录" in e for e in errors)
 
 
@@ -123,5 +123,5 @@ def test_receipts_chain_to_the_previous_ballot(app, registry):
     first = _cast(app, meeting["id"], WANG_AN, 5000)
     _cast(app, meeting["id"], ZHANG_WEI, 12000)
     rows = {b.account: b for b in ballots(app, meeting["id"])}
-    assert rows[WANG_AN].prev_hash == receipt_chain.genesis(meeting["id"])
+    assert rows[WANG_AN].prev_hash == receipts.genesis(meeting["id"])
     assert rows[ZHANG_WEI].prev_hash == first and rows[ZHANG_WEI].seq == 2

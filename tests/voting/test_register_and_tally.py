@@ -2,17 +2,15 @@
 import io
 from decimal import Decimal
 
+from account_helpers import Staff
 from openpyxl import load_workbook
+from vote_helpers import WANG_AN, WANG_AN_YMT, make_meeting, sign_in, text
 
 from models import VoteHolding, VoteMeeting
 from wechat_hall.adapters.holder_register import write_dbf
 from wechat_hall.extensions import db
-from wechat_hall.services import vote_tally, voting_ballots
-from wechat_hall.services.voting_ballots import Opinion
-
-from vote_helpers import WANG_AN, WANG_AN_YMT, make_meeting, sign_in, text
-
-from account_helpers import Staff
+from wechat_hall.services.voting import ballots, tally
+from wechat_hall.services.voting.ballots import Opinion
 
 HEADER = "ZQDM,ZQZH,HSTMC,HSTZJLB,HSTZJHM,HSTCYRLB,CYSL,ZQLB,LTLX\n"
 
@@ -108,11 +106,11 @@ def test_the_register_is_fixed_once_voting_started(app, client, runner, registry
 def _vote(app, meeting_id, account, shares, choice, election=None):
     with app.app_context():
         meeting = db.session.get(VoteMeeting, meeting_id)
-        struct = voting_ballots.structure(meeting)
+        struct = ballots.structure(meeting)
         items = [i for _, group in struct.ordinary for i in group]
         opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
-        lines = voting_ballots.resolve(struct, shares, opinion, account).lines
-        voting_ballots.cast(meeting, account, shares, lines, channel="web")
+        lines = ballots.resolve(struct, shares, opinion, account).lines
+        ballots.cast(meeting, account, shares, lines, channel="web")
 
 
 def _close(app, meeting_id):
@@ -133,7 +131,7 @@ CRAFTED = [("A900000001", "小", 4_999), ("A900000002", "市值刚好", 5_000),
 def test_tiers_on_a_crafted_register(app, registry):
     meeting = make_meeting(app, register=CRAFTED, total_shares=1_000_000, price="100.00")
     with app.app_context():
-        tiers = vote_tally.tiers_for(db.session.get(VoteMeeting, meeting["id"]))
+        tiers = tally.tiers_for(db.session.get(VoteMeeting, meeting["id"]))
     assert [tiers.of(q) for _, _, q in CRAFTED] == [
         "small", "small_rich", "middle", "middle", "large", "large"]
     assert tiers.labels == {"small": "1%以下且市值小于50万元", "small_rich": "1%以下且市值大于等于50万元",
@@ -142,7 +140,7 @@ def test_tiers_on_a_crafted_register(app, registry):
                                                        "for", "against"]):
         _vote(app, meeting["id"], account, shares, choice)
     with app.app_context():
-        result = vote_tally.tally(db.session.get(VoteMeeting, meeting["id"]))
+        result = tally.tally(db.session.get(VoteMeeting, meeting["id"]))
     item1 = meeting["items"][0]
     t = result.ordinary[item1]
     assert t["for"] == {"small": 4_999, "small_rich": 0, "middle": 10_000, "large": 50_000,
@@ -168,7 +166,7 @@ def test_tier_bands_are_configuration(make_app, registry):
     app = make_app(VOTE_TIER_SMALL_RATIO="0.02", VOTE_TIER_MARKET_VALUE="1000000")
     meeting = make_meeting(app, register=CRAFTED, total_shares=1_000_000, price="100.00")
     with app.app_context():
-        tiers = vote_tally.tiers_for(db.session.get(VoteMeeting, meeting["id"]))
+        tiers = tally.tiers_for(db.session.get(VoteMeeting, meeting["id"]))
     # 2% = 20,000 shares; 1,000,000 yuan at 100.00 = 10,000 shares.
     assert tiers.of(9_999) == "small" and tiers.of(10_000) == "small_rich"
     assert tiers.of(19_999) == "small_rich" and tiers.of(20_000) == "middle"
@@ -214,5 +212,5 @@ def test_admin_sees_totals_after_close_and_exports(app, registry):
 
 
 def test_percent_helper():
-    assert vote_tally.percent(1, 3) == "33.3333%" and vote_tally.percent(0, 0) == "—"
+    assert tally.percent(1, 3) == "33.3333%" and tally.percent(0, 0) == "—"
     assert Decimal("0.01") * 100 == 1

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask, jsonify, request
 
 from wechat_hall.adapters.wsgi_transport import WSGITransport
-from wechat_hall.services import wechat_api
+from wechat_hall.services.wechat import api
 
 
 class FakeWeChat:
@@ -50,8 +50,8 @@ def fake(app):
 
 def _client(app, fake):
     """A client as a separate process would build it: its own object, shared Redis."""
-    client = wechat_api.HallWeChatClient(app, app.extensions["redis"])
-    for host in wechat_api.WECHAT_HOSTS:
+    client = api.HallWeChatClient(app, app.extensions["redis"])
+    for host in api.WECHAT_HOSTS:
         client._http.mount(host + "/", WSGITransport(fake.app.wsgi_app))
     return client
 
@@ -102,7 +102,7 @@ def test_a_token_that_stays_invalid_is_not_refreshed_in_a_loop(app, fake):
         a.message.send_text("o_1", "hi")
         fake.valid.clear()
         fake.refuse_all_tokens = True  # every token WeChat hands out now is refused
-        with pytest.raises(wechat_api.WeChatRefused) as err:
+        with pytest.raises(api.WeChatRefused) as err:
             a.message.send_text("o_1", "again")
     assert err.value.errcode == 40001
     assert len(fake.token_calls) == 2  # one refresh, not a loop
@@ -113,7 +113,7 @@ def test_a_token_that_stays_invalid_is_not_refreshed_in_a_loop(app, fake):
 def test_window_refusals_surface_once_and_are_permanent(app, fake, code):
     fake.send_answers = [code]
     with app.app_context():
-        with pytest.raises(wechat_api.WeChatRefused) as err:
+        with pytest.raises(api.WeChatRefused) as err:
             _client(app, fake).message.send_text("o_1", "hi")
     assert err.value.errcode == code
     assert err.value.permanent is True
@@ -123,22 +123,22 @@ def test_window_refusals_surface_once_and_are_permanent(app, fake, code):
 
 def test_every_wechat_host_goes_to_the_configured_base_url(make_app):
     app = make_app(WECHAT_API_BASE_URL="http://127.0.0.1:9/proxy")
-    client = wechat_api.HallWeChatClient(app, app.extensions["redis"])
-    for host in wechat_api.WECHAT_HOSTS:
+    client = api.HallWeChatClient(app, app.extensions["redis"])
+    for host in api.WECHAT_HOSTS:
         adapter = client._http.get_adapter(host + "/cgi-bin/token")
-        assert isinstance(adapter, wechat_api.RewriteHostAdapter)
+        assert isinstance(adapter, api.RewriteHostAdapter)
         assert adapter.base == "http://127.0.0.1:9/proxy"
     with app.app_context():
-        url = wechat_api.oauth_authorize_url("http://hall.test/cb", "abc")
+        url = api.oauth_authorize_url("http://hall.test/cb", "abc")
     assert url.startswith("http://127.0.0.1:9/proxy/connect/oauth2/authorize?appid=")
     assert url.endswith("&state=abc#wechat_redirect")
 
 
 def test_without_simulator_or_base_url_the_real_hosts_are_used(make_app):
     app = make_app(SIMULATOR_ENABLED=False)
-    client = wechat_api.HallWeChatClient(app, app.extensions["redis"])
+    client = api.HallWeChatClient(app, app.extensions["redis"])
     adapter = client._http.get_adapter("https://api.weixin.qq.com/cgi-bin/token")
-    assert not isinstance(adapter, (wechat_api.RewriteHostAdapter, WSGITransport))
+    assert not isinstance(adapter, (api.RewriteHostAdapter, WSGITransport))
     with app.app_context():
-        assert wechat_api.oauth_authorize_url("http://x/cb", "s").startswith(
+        assert api.oauth_authorize_url("http://x/cb", "s").startswith(
             "https://open.weixin.qq.com/connect/oauth2/authorize")

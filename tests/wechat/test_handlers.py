@@ -5,7 +5,7 @@ import pytest
 
 from models import Follower
 from wechat_hall.extensions import db
-from wechat_hall.services import menus
+from wechat_hall.services.wechat import menus
 
 LINK = re.compile(r'<a href="([^"]+)">')
 
@@ -110,6 +110,7 @@ def test_a_failing_handler_apologises_and_writes_nothing(app, wechat, monkeypatc
 def test_first_messages_of_a_new_user_arriving_together_all_get_answers(app):
     """The follower row is an upsert: simultaneous first pushes do not collide."""
     import threading
+
     from tests.conftest import WeChatPusher
     replies = []
 

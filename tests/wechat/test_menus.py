@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from wechat_hall.services import menus
+from wechat_hall.services.wechat import menus
 
 
 @pytest.fixture

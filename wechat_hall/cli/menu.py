@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from wechat_hall.services import menus, wechat_api
+from wechat_hall.services.wechat import api, menus
 
 group = AppGroup("menu", help="公众号菜单：校验、发布、查看、删除。")
 
@@ -28,7 +28,7 @@ def _target():
     cfg = current_app.config
     if cfg["SIMULATOR_ENABLED"] and not cfg["WECHAT_API_BASE_URL"]:
         return "微信模拟器（本进程内调用其接口）"
-    return wechat_api.api_base_url() or "https://api.weixin.qq.com（微信）"
+    return api.api_base_url() or "https://api.weixin.qq.com（微信）"
 
 
 @group.command("validate")
@@ -45,7 +45,7 @@ def push_cmd(path):
     menu = _load(path)
     try:
         menus.push(menu)
-    except wechat_api.WeChatRefused as exc:
+    except api.WeChatRefused as exc:
         click.echo(f"发布失败：{exc.errcode} {exc.text}", err=True)
         sys.exit(1)
     click.echo(f"菜单已发布到 {_target()}")
@@ -55,7 +55,7 @@ def push_cmd(path):
 def show_cmd():
     try:
         result = menus.show()
-    except wechat_api.WeChatRefused as exc:
+    except api.WeChatRefused as exc:
         if exc.errcode == 46003:
             click.echo("公众号当前没有菜单。")
             return
@@ -68,7 +68,7 @@ def show_cmd():
 def delete_cmd():
     try:
         menus.delete()
-    except wechat_api.WeChatRefused as exc:
+    except api.WeChatRefused as exc:
         click.echo(f"删除失败：{exc.errcode} {exc.text}", err=True)
         sys.exit(1)
     click.echo(f"菜单已从 {_target()} 删除")

@@ -32,18 +32,18 @@ class Progress:
 def import_cmd(dataset, path, record_date):
     """Import one file; all or nothing; re-importing the same file changes nothing."""
     from wechat_hall.extensions import db
-    from wechat_hall.services import registry_import
-    from wechat_hall.services.registry_import import ImportRefused
+    from wechat_hall.services.queries import imports
+    from wechat_hall.services.queries.imports import ImportRefused
     progress = Progress("检查")
     try:
         if dataset == "t1":
             try:
-                day = registry_import.parse_day(record_date)
+                day = imports.parse_day(record_date)
             except ValueError:
                 raise click.BadParameter("应为 YYYY-MM-DD", param_hint="--record-date")
-            result = registry_import.import_t1(path, day, progress)
+            result = imports.import_t1(path, day, progress)
         else:
-            result = registry_import.import_csv(dataset, path, progress)
+            result = imports.import_csv(dataset, path, progress)
         db.session.commit()
     except ImportRefused as exc:
         db.session.rollback()

@@ -14,7 +14,7 @@ group = AppGroup("staff", help="员工账号。")
 @click.option("--name", default="")
 @click.password_option()
 def create_cmd(username, roles, name, password):
-    from wechat_hall.services.staff_accounts import PasswordRejected, check_password_rules
+    from wechat_hall.services.accounts.staff_users import PasswordRejected, check_password_rules
     try:
         check_password_rules(password)
     except PasswordRejected as exc:

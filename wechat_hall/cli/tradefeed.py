@@ -13,7 +13,7 @@ group = AppGroup("tradefeed", help="交易报盘数据（交易报盘身份认�
               help="导入后立即匹配（默认）；--no-match 只排队由后台任务匹配")
 def import_cmd(path, match_now):
     """Import a trade-feed CSV file (format: docs/TRADEFEED.md)."""
-    from wechat_hall.services import trade_feed
+    from wechat_hall.services.accounts import trade_feed
     try:
         result = trade_feed.import_file(path)
     except FeedError as exc:
@@ -29,5 +29,5 @@ def import_cmd(path, match_now):
 @group.command("match")
 def match_cmd():
     """Match imported orders to pending trade-order checks now."""
-    from wechat_hall.services import trade_feed
+    from wechat_hall.services.accounts import trade_feed
     click.echo(f"匹配成功 {trade_feed.match()} 笔身份认证。")

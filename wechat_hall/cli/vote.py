@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from models import VoteMeeting
 from wechat_hall.adapters.holder_register import RegisterError
 from wechat_hall.extensions import db
-from wechat_hall.services import receipt_chain, vote_register, vote_tally
+from wechat_hall.services.voting import receipts, register, tally
 
 group = AppGroup("vote", help="持有人会议网络投票。")
 
@@ -48,7 +48,7 @@ def import_register_cmd(meeting_id, path, under):
     meeting = _meeting(meeting_id)
     progress = _Progress()
     try:
-        records, accounts = vote_register.import_register(meeting, path, under, progress)
+        records, accounts = register.import_register(meeting, path, under, progress)
     except RegisterError as exc:
         db.session.rollback()
         progress.close()
@@ -67,7 +67,7 @@ def import_register_cmd(meeting_id, path, under):
 def verify_chain_cmd(meeting_id):
     """核验会议全部选票的回执链。"""
     _meeting(meeting_id)
-    result = receipt_chain.verify(meeting_id)
+    result = receipts.verify(meeting_id)
     if result.ok:
         click.echo(f"回执链完整：{result.ballots} 张选票均与回执一致。")
         return
@@ -82,8 +82,8 @@ def verify_chain_cmd(meeting_id):
 def export_cmd(meeting_id, out):
     """导出投票结果（.xlsx 含投票记录，或 .csv）。"""
     meeting = _meeting(meeting_id)
-    result = vote_tally.tally(meeting)
-    data = (vote_tally.export_csv(result) if out.suffix.lower() == ".csv"
-            else vote_tally.export_xlsx(result))
+    result = tally.tally(meeting)
+    data = (tally.export_csv(result) if out.suffix.lower() == ".csv"
+            else tally.export_xlsx(result))
     out.write_bytes(data)
     click.echo(f"已导出 {result.ballots} 张选票的统计结果到 {out}")

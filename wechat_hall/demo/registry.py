@@ -10,14 +10,25 @@ from typing import NamedTuple
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from models import (Broker, BrokerBranch, DemoBankCard, Investor, SecuritiesAccount,
-                    YmtAccount)
-from models.registry import (A_SHARE, ACCOUNT_KINDS, B_SHARE, CANCELLED, CLOSED_FUND,
-                             CREDIT, DORMANT, FROZEN, INDIVIDUAL, INSTITUTION, NORMAL, SH,
-                             SZ)
+from models import Broker, BrokerBranch, DemoBankCard, Investor, SecuritiesAccount, YmtAccount
+from models.registry import (
+    A_SHARE,
+    ACCOUNT_KINDS,
+    B_SHARE,
+    CANCELLED,
+    CLOSED_FUND,
+    CREDIT,
+    DORMANT,
+    FROZEN,
+    INDIVIDUAL,
+    INSTITUTION,
+    NORMAL,
+    SH,
+    SZ,
+)
 from wechat_hall.extensions import db
-from wechat_hall.services import id_numbers
-from wechat_hall.services.id_numbers import HK_MACAO_PASS, RESIDENT_ID, USCC
+from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts.id_numbers import HK_MACAO_PASS, RESIDENT_ID, USCC
 
 # 证券公司 → 营业部 (code, name, city, accepts 临柜身份认证)
 BROKERS = [

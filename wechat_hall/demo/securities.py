@@ -13,12 +13,20 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from models import (Broker, CustodianUnit, Dividend, Freeze, HoldingChange, IpoSubscription,
-                    SecuritiesAccount, Security)
+from models import (
+    Broker,
+    CustodianUnit,
+    Dividend,
+    Freeze,
+    HoldingChange,
+    IpoSubscription,
+    SecuritiesAccount,
+    Security,
+)
 from models.registry import A_SHARE, B_SHARE, CLOSED_FUND, CREDIT, NORMAL, SH, SZ
-from models.securities import BOND, B_STOCK, CONVERTIBLE, FUND, STOCK
+from models.securities import B_STOCK, BOND, CONVERTIBLE, FUND, STOCK
 from wechat_hall.extensions import db
-from wechat_hall.services import trading_days
+from wechat_hall.services.queries import trading_days
 
 SOURCE = "demo"
 

@@ -1,11 +1,10 @@
 """Customer service (CS): queues, the routing table, the knowledge base (answers taken
 from PRODUCT.md and the user manual), canned replies, business hours, and the demo
 agent serving every queue."""
-from models import (CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule,
-                    StaffUser)
+from models import CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule, StaffUser
 from wechat_hall.extensions import db
-from wechat_hall.services.cs_hours import DEFAULT_HOURS
-from wechat_hall.services.cs_routing import DEFAULT_RULES
+from wechat_hall.services.support.hours import DEFAULT_HOURS
+from wechat_hall.services.support.routing import DEFAULT_RULES
 
 QUEUES = [
     ("SH", "沪市", "market", "上海市场证券账户、持有与权益"),

@@ -9,14 +9,23 @@ Runs after ``registry`` (it uses the demo investors' accounts).
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from models import (HallUser, Investor, SecuritiesAccount, VoteHolding, VoteItem, VoteMeeting,
-                    VoteProposal, YmtAccount)
+from models import (
+    HallUser,
+    Investor,
+    SecuritiesAccount,
+    VoteHolding,
+    VoteItem,
+    VoteMeeting,
+    VoteProposal,
+    YmtAccount,
+)
 from models.base import utcnow
 from models.registry import A_SHARE, CREDIT, INSTITUTION, SH
 from models.voting import ELECTION, FOR, ORDINARY, WEB
 from wechat_hall.extensions import db
-from wechat_hall.services import id_numbers, voting_ballots
-from wechat_hall.services.id_numbers import USCC
+from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts.id_numbers import USCC
+from wechat_hall.services.voting import ballots
 
 from .registry import _branch, _one
 
@@ -125,7 +134,7 @@ def _meeting(title, record_date, opens_at, closes_at):
 
 def _cast_demo_ballots(meeting):
     """Ballots of the closed meeting, cast through the same rules as the pages."""
-    struct = voting_ballots.structure(meeting)
+    struct = ballots.structure(meeting)
     ordinary = [i for _, items in struct.ordinary for i in items]
     candidates = [c for _, items in struct.election for c in items]
     plans = [("A330100204", 60_000, "for", None), ("B881000003", 60_000_000, "for", None),
@@ -133,7 +142,7 @@ def _cast_demo_ballots(meeting):
     plans += [(f"A9{n:08d}", 1_000 * n, ("for", "against", "abstain")[n % 3], n % 2)
               for n in range(1, 16)]
     for account, shares, overall, split_mode in plans:
-        opinion = voting_ballots.Opinion(overall=overall)
+        opinion = ballots.Opinion(overall=overall)
         rights = shares * 2
         if split_mode:
             opinion.election = {candidates[0].id: rights // 2, candidates[1].id: rights // 2}
@@ -142,8 +151,8 @@ def _cast_demo_ballots(meeting):
         if account == "B882000001":
             opinion.ordinary = {ordinary[1].id: FOR}
             opinion.order = [f"item-{ordinary[1].id}", "overall"]
-        lines = voting_ballots.resolve(struct, shares, opinion, account).lines
-        voting_ballots.cast(meeting, account, shares, lines, channel=WEB)
+        lines = ballots.resolve(struct, shares, opinion, account).lines
+        ballots.cast(meeting, account, shares, lines, channel=WEB)
 
 
 def seed():

@@ -12,16 +12,18 @@ from models import OutboxJob, utcnow
 from models.outbox import FAILED, PENDING, QUEUED
 from wechat_hall.extensions import db
 
+from .registry import JOBS
+from .runner import MAX_ATTEMPTS, bind_app, bound_app, in_app_context, run_outbox_job
+
 log = logging.getLogger(__name__)
 
 QUEUES = ("high", "default", "low")
-MAX_ATTEMPTS = 5
-_state = {"app": None, "executor": None, "futures": set()}
+_state = {"executor": None, "futures": set()}
 _lock = threading.Lock()
 
 
 def init_app(app):
-    _state["app"] = app
+    bind_app(app)
     app.extensions["job_queues"] = None
     if app.config["REDIS_URL"]:
         conn = app.extensions["redis"]
@@ -34,8 +36,6 @@ def submit(func, payload=None, *, queue="default", dedup_key=None, delay=None):
     ``dedup_key`` makes the request idempotent: a second submit with the same key in a
     later transaction is a no-op (the unique index refuses the row; we check first).
     """
-    from .registry import JOBS, load_all
-    load_all()
     if func not in JOBS:
         raise ValueError(f"unknown job {func!r}")
     if queue not in QUEUES:
@@ -65,8 +65,8 @@ def _dispatch_after_commit(session):
     rows = session.info.pop("outbox_new", [])
     due = [(row.id, row.queue) for row in rows
            if row.run_after <= utcnow() + timedelta(seconds=1)]
-    if due and _state["app"] is not None:
-        deliver(_state["app"], due)
+    if due and bound_app() is not None:
+        deliver(bound_app(), due)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -99,18 +99,12 @@ def deliver(app, due):
 
 
 def _run_in_thread(app, job_id):
-    from .runner import run_outbox_job
     with _lock:
         if _state["executor"] is None:
             _state["executor"] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
-        future = _state["executor"].submit(_with_context, app, run_outbox_job, job_id)
+        future = _state["executor"].submit(in_app_context, app, run_outbox_job, job_id)
         _state["futures"].add(future)
         future.add_done_callback(lambda f: _state["futures"].discard(f))
-
-
-def _with_context(app, fn, *args):
-    with app.app_context():
-        return fn(*args)
 
 
 def drain(timeout=30):
@@ -154,7 +148,8 @@ def counts():
     rows = db.session.execute(db.select(OutboxJob.status, db.func.count())
                               .group_by(OutboxJob.status)).all()
     result = {"outbox": {status: n for status, n in rows}}
-    queues = _state["app"].extensions.get("job_queues") if _state["app"] else None
+    app = bound_app()
+    queues = app.extensions.get("job_queues") if app else None
     if queues:
         result["rq"] = {name: q.count for name, q in queues.items()}
     else:

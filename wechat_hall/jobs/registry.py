@@ -17,9 +17,3 @@ def periodic(name, seconds):
         PERIODIC[name] = (seconds, fn)
         return fn
     return decorate
-
-
-def load_all():
-    """Import the modules that define jobs so their decorators run."""
-    from . import builtin  # noqa: F401
-    from wechat_hall.services import jobs_catalog  # noqa: F401

@@ -9,10 +9,26 @@ from models import OutboxJob, utcnow
 from models.outbox import DONE, FAILED, PENDING, QUEUED
 from wechat_hall.extensions import db
 
-from .registry import JOBS, load_all
+from .registry import JOBS
 
 log = logging.getLogger(__name__)
 RUNNING = "running"
+MAX_ATTEMPTS = 5
+_bound = {"app": None}
+
+
+def bind_app(app):
+    """The app a job runs in when a worker calls us outside any app context."""
+    _bound["app"] = app
+
+
+def bound_app():
+    return _bound["app"]
+
+
+def in_app_context(app, fn, *args):
+    with app.app_context():
+        return fn(*args)
 
 
 def run_outbox_job(job_id):
@@ -23,9 +39,9 @@ def run_outbox_job(job_id):
     """
     from flask import has_app_context
     if not has_app_context():
-        from .queue import _state, _with_context
-        return _with_context(_state["app"] or _make_app(), run_outbox_job, job_id)
-    load_all()
+        if _bound["app"] is None:  # a bare `rq worker`: it would not know our jobs
+            raise RuntimeError("start job workers with `flask jobs worker`, which builds the app")
+        return in_app_context(_bound["app"], run_outbox_job, job_id)
     claimed = db.session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job_id, OutboxJob.status.in_((PENDING, QUEUED)))
@@ -48,7 +64,7 @@ def run_outbox_job(job_id):
     except Exception as exc:
         db.session.rollback()
         row = db.session.get(OutboxJob, job_id)
-        permanent = getattr(exc, "permanent", False) or row.attempts >= _max_attempts()
+        permanent = getattr(exc, "permanent", False) or row.attempts >= MAX_ATTEMPTS
         row.status = FAILED if permanent else PENDING
         row.error = "".join(traceback.format_exception_only(type(exc), exc))[:2000]
         row.run_after = utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
@@ -56,13 +72,3 @@ def run_outbox_job(job_id):
         log.warning("job %s (%s) failed: %s", job_id, row.func, exc)
         return "failed"
     return "done"
-
-
-def _max_attempts():
-    from .queue import MAX_ATTEMPTS
-    return MAX_ATTEMPTS
-
-
-def _make_app():
-    from wechat_hall import create_app
-    return create_app()

@@ -9,14 +9,13 @@ import time
 
 from wechat_hall.redis_store import get_redis
 
-from .registry import PERIODIC, load_all
+from .registry import PERIODIC
 
 log = logging.getLogger(__name__)
 
 
 def tick(app, now=None):
     """Run every periodic job that is due. Returns the names that ran here."""
-    load_all()
     now = now or time.time()
     ran = []
     with app.app_context():

@@ -6,7 +6,6 @@ from rq import Queue, SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from .queue import QUEUES
-from .registry import load_all
 
 
 class HallWorker(SimpleWorker):
@@ -27,7 +26,6 @@ def make_worker(app, cls=HallWorker):
     url = app.config["REDIS_URL"]
     if not url:
         raise RuntimeError("no REDIS_URL: jobs run in the web process, no worker is needed")
-    load_all()
     # A connection of its own without a socket timeout: the worker blocks on BLPOP.
     conn = redis.Redis.from_url(url)
     return cls([Queue(name, connection=conn) for name in QUEUES], connection=conn)

@@ -9,7 +9,7 @@ import xmltodict
 
 from models import SimOutbound
 from wechat_hall.extensions import db
-from wechat_hall.services.wechat_api import ERROR_TEXT
+from wechat_hall.services.wechat.api import ERROR_TEXT
 
 MEDIA = {"image": "[图片]", "voice": "[语音]", "video": "[视频]", "music": "[音乐]",
          "mpnews": "[图文消息]", "mpnewsarticle": "[图文消息]", "wxcard": "[卡券]",

@@ -8,7 +8,7 @@ The button types and which of them need a key are shared with ``services/menus``
 """
 from models import SimMenu, utcnow
 from wechat_hall.extensions import db
-from wechat_hall.services.menus import TYPES, TYPES_NEEDING_KEY
+from wechat_hall.services.wechat.menus import TYPES, TYPES_NEEDING_KEY
 
 from .errors import WeChatError
 

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, ses
 
 from models import DevMessage
 from wechat_hall.extensions import db
-from wechat_hall.services import menus
+from wechat_hall.services.wechat import menus
 
 from . import chat, display, menu_store, users
 from .api import COOKIE

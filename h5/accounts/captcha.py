@@ -1,0 +1,44 @@
+"""The graphic captcha image of the web forms (ACC-1/2/7).
+
+``<img src="{{ url_for('captcha.image', for='login') }}">`` puts a fresh challenge's id in
+the session under that form's key; the form's view calls :func:`check_session_captcha`.
+Each form has its own key, so two forms open in two tabs do not spoil each other's
+image. Clicking the image to reload it needs a cache-buster (``&t=…``) in the URL.
+"""
+import re
+
+from flask import Blueprint, abort, make_response, request, session
+
+from wechat_hall.services.accounts import captcha
+
+bp = Blueprint("captcha", __name__, url_prefix="/h5")
+
+FORM_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _session_key(form_key):
+    return f"captcha:{form_key}"
+
+
+@bp.get("/captcha.png")
+def image():
+    form_key = request.args.get("for", "")
+    if not FORM_KEY_RE.match(form_key):
+        abort(400)
+    challenge_id, png = captcha.new_challenge()
+    session[_session_key(form_key)] = challenge_id
+    response = make_response(png)
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0"
+    response.headers["Pragma"] = "no-cache"
+    response.headers["Expires"] = "0"
+    return response
+
+
+def check_session_captcha(form_key, answer):
+    """True if ``answer`` matches the image last shown for this form; usable once.
+
+    The challenge leaves the session whatever the answer: a wrong guess needs a new image.
+    """
+    challenge_id = session.pop(_session_key(form_key), None)
+    return bool(challenge_id) and captcha.check(challenge_id, answer)

@@ -1,0 +1,185 @@
+"""Staff sign-in rules: hashed passwords, lockout after repeated failures.
+
+Also the rules an admin must respect when editing staff in the back office, so the
+view only translates form fields into calls here.
+"""
+import logging
+import math
+import re
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models import ROLES, StaffUser, utcnow
+from wechat_hall.extensions import db
+
+from .passwords import PasswordRejected, check_password_rules  # noqa: F401
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+
+BAD_CREDENTIALS = "用户名或密码错误。"
+
+log = logging.getLogger(__name__)
+
+
+class LoginRefused(Exception):
+    """Why a sign-in was refused; ``str(exc)`` is the message for the person."""
+
+
+class BadCredentials(LoginRefused):
+    """Unknown user or wrong password: one message for both, so names cannot be probed."""
+
+    def __init__(self):
+        super().__init__(BAD_CREDENTIALS)
+
+
+class AccountLocked(LoginRefused):
+    def __init__(self, minutes, just_locked=False):
+        self.minutes = minutes
+        if just_locked:
+            message = f"密码连续输错次数过多，账号已锁定，请{minutes}分钟后再试。"
+        else:
+            message = f"账号已锁定，请{minutes}分钟后再试。"
+        super().__init__(message)
+
+
+class AccountDisabled(LoginRefused):
+    def __init__(self):
+        super().__init__("账号已停用，请联系管理员。")
+
+
+class StaffRuleViolation(ValueError):
+    """A back-office change to a staff account that the rules forbid."""
+
+
+_dummy_hash = None
+
+
+def _burn_time(password):
+    """Hash anyway for an unknown name, so the answer takes as long as for a real one."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash("no-such-user-placeholder")
+    check_password_hash(_dummy_hash, password or "")
+
+
+def minutes_left(user, now=None):
+    """Whole minutes (at least 1) until the lock ends, or 0 if the account is not locked."""
+    now = now or utcnow()
+    if not user.locked_until or user.locked_until <= now:
+        return 0
+    return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
+
+
+def authenticate(username, password):
+    """The staff user for these credentials, or raise a LoginRefused with the reason.
+
+    Order matters: a locked account is refused before its password is checked (so the
+    right password does not help during the lock), and a disabled account is only
+    named as such after the right password (so nobody learns it exists otherwise).
+    """
+    username = (username or "").strip()
+    user = db.session.execute(
+        db.select(StaffUser).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        _burn_time(password)
+        raise BadCredentials()
+
+    now = utcnow()
+    left = minutes_left(user, now)
+    if left:
+        raise AccountLocked(left)
+
+    if not user.check_password(password or ""):
+        _record_failure(user, now)
+        locked_for = minutes_left(user, now)
+        if locked_for:
+            raise AccountLocked(locked_for, just_locked=True)
+        raise BadCredentials()
+
+    if not user.is_active:
+        raise AccountDisabled()
+
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def _record_failure(user, now):
+    """Count one failure atomically (two workers may see the same attempt count)."""
+    limit = current_app.config["STAFF_MAX_FAILED_LOGINS"]
+    lock_minutes = current_app.config["STAFF_LOCK_MINUTES"]
+    count = db.session.execute(
+        update(StaffUser).where(StaffUser.id == user.id)
+        .values(failed_logins=StaffUser.failed_logins + 1)
+        .returning(StaffUser.failed_logins)).scalar_one()
+    if count >= limit:
+        # Lock, and start counting afresh once the lock has passed.
+        db.session.execute(update(StaffUser).where(StaffUser.id == user.id)
+                           .values(failed_logins=0,
+                                   locked_until=now + timedelta(minutes=lock_minutes)))
+        log.warning("staff account %s locked for %d minutes after %d failed logins",
+                    user.username, lock_minutes, count)
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def reset_lockout(user):
+    """Let the person try again now (the admin checked who they are)."""
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def is_locked(user):
+    return minutes_left(user) > 0
+
+
+# --- Back office: what an admin may do to a staff account --------------------------
+
+def apply_admin_edit(actor, user, *, roles, password, reset_lock=False, is_new=False):
+    """Apply the fields a scaffolded form cannot (roles, password, lock) and check the rules.
+
+    ``user`` already carries the form's plain columns (username, name, office, active).
+    Raises StaffRuleViolation or PasswordRejected; the caller rolls back.
+    """
+    username = (user.username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise StaffRuleViolation("用户名须为2-64位字母、数字、下划线、点或连字符。")
+    user.username = username
+    query = db.select(StaffUser.id).filter(StaffUser.username == username)
+    if user.id is not None:
+        query = query.filter(StaffUser.id != user.id)
+    with db.session.no_autoflush:
+        clash = db.session.execute(query).first()
+    if clash:
+        raise StaffRuleViolation(f"用户名 {username} 已被使用。")
+
+    chosen = [r for r in ROLES if r in set(roles or [])]
+    unknown = set(roles or []) - set(ROLES)
+    if unknown:
+        raise StaffRuleViolation("角色无效：" + "、".join(sorted(unknown)))
+    if not chosen:
+        raise StaffRuleViolation("请至少选择一个角色。")
+
+    if actor is not None and user.id is not None and user.id == actor.id:
+        if "admin" not in chosen:
+            raise StaffRuleViolation("不能取消自己的管理员角色。")
+        if not user.active:
+            raise StaffRuleViolation("不能停用自己的账号。")
+    user.roles = " ".join(chosen)
+
+    if password:
+        check_password_rules(password)
+        user.set_password(password)
+    elif is_new:
+        raise PasswordRejected("新建员工须设置初始密码。")
+
+    if not user.display_name:
+        user.display_name = username
+    if reset_lock:
+        reset_lockout(user)
+    return user

@@ -1,0 +1,246 @@
+"""The inbound WeChat protocol (P-1), following ENGINEERING.md §2 line by line.
+
+The view in ``handlers/endpoint.py`` only calls these functions; all rules live here:
+signature and timestamp checks, safe-mode decryption, parsing, de-duplication with the
+rendered reply cached in Redis, and the time budget after which we answer ``success``
+and let the handler's answer follow as a customer-service message.
+"""
+import hashlib
+import hmac
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from xml.parsers.expat import ExpatError
+
+from flask import current_app
+from redis.exceptions import RedisError
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import BaseReply, TextReply
+from wechatpy.utils import to_text
+
+from wechat_hall.redis_store import get_redis
+
+log = logging.getLogger(__name__)
+
+SUCCESS = "success"
+_PENDING = b"\x00pending"
+_executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="wechat-handler")
+
+
+class Refused(Exception):
+    """The push is refused with an HTTP status (403 forged or stale, 400 malformed)."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _sha1(*parts):
+    return hashlib.sha1("".join(sorted(str(p) for p in parts)).encode()).hexdigest()
+
+
+def _same(expected, given):
+    return hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def check_signature(args):
+    """``sha1(sorted(token, timestamp, nonce)) == signature`` in constant time, and fresh."""
+    cfg = current_app.config
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    if not _same(_sha1(cfg["WECHAT_TOKEN"], timestamp, nonce), args.get("signature")):
+        raise Refused(403, "bad signature")
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        raise Refused(403, "bad timestamp") from None
+    if age > cfg["WECHAT_MAX_CLOCK_SKEW"]:
+        raise Refused(403, "stale timestamp")
+
+
+def verify_url(args):
+    """GET /wechat: WeChat's URL check. Returns the echostr to send back."""
+    check_signature(args)
+    return args.get("echostr", "")
+
+
+class Envelope:
+    """How a push arrived (plain or safe mode), so the reply goes back the same way."""
+
+    def __init__(self, args, crypto=None):
+        self.args = args
+        self.crypto = crypto
+
+    def seal(self, xml):
+        if self.crypto is None or xml == SUCCESS:
+            return xml
+        return self.crypto.encrypt_message(xml, self.args.get("nonce", ""),
+                                           self.args.get("timestamp"))
+
+
+def open_push(args, body):
+    """Check, decrypt and parse a POST. Returns ``(message, envelope)``."""
+    cfg = current_app.config
+    check_signature(args)
+    envelope = Envelope(args)
+    xml = body
+    if args.get("encrypt_type") == "aes":
+        if not cfg["WECHAT_AES_KEY"]:
+            raise Refused(400, "safe mode push but no WECHAT_AES_KEY configured")
+        envelope.crypto = WeChatCrypto(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"],
+                                       cfg["WECHAT_APPID"])
+        encrypt = _extract_encrypt(body)
+        if not _same(_sha1(cfg["WECHAT_TOKEN"], args.get("timestamp", ""),
+                           args.get("nonce", ""), encrypt), args.get("msg_signature")):
+            raise Refused(403, "bad msg_signature")
+        try:
+            xml = envelope.crypto.decrypt_message({"Encrypt": encrypt},
+                                                  args.get("msg_signature"),
+                                                  args.get("timestamp"), args.get("nonce"))
+        except InvalidSignatureException:
+            raise Refused(403, "bad msg_signature") from None
+        except InvalidAppIdException:
+            raise Refused(403, "appid mismatch") from None
+        except Exception:
+            raise Refused(400, "cannot decrypt") from None
+    try:
+        message = parse_message(to_text(xml))
+    except (ExpatError, KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
+        raise Refused(400, "malformed xml") from None
+    if message is None or not message.source or not message.target:
+        raise Refused(400, "malformed xml")
+    return message, envelope
+
+
+def _extract_encrypt(body):
+    import xmltodict
+    try:
+        data = xmltodict.parse(to_text(body))["xml"]
+        encrypt = data["Encrypt"]
+    except (ExpatError, KeyError, TypeError, ValueError, UnicodeDecodeError):
+        raise Refused(400, "malformed xml") from None
+    if not isinstance(encrypt, str) or not encrypt:
+        raise Refused(400, "malformed xml")
+    return encrypt
+
+
+def dedup_key(message):
+    """MsgId for messages; FromUserName+CreateTime+Event+EventKey for events."""
+    msg_id = getattr(message, "id", None)
+    if message.type == "event" or not msg_id:
+        event = getattr(message, "event", "") or ""
+        key = getattr(message, "key", None) or getattr(message, "scene_id", None) or ""
+        ident = f"e:{message.source}:{int(message.create_time.timestamp())}:{event}:{key}"
+    else:
+        ident = f"m:{msg_id}"
+    return "wechat:push:" + hashlib.sha1(f"{message.target}:{ident}".encode()).hexdigest()
+
+
+def respond(message, handle):
+    """Run ``handle(message)`` once per push and return the XML (or ``success``) to send.
+
+    A retry of a push we are still working on waits for the first answer within the
+    budget; a retry of a finished push gets the cached answer; the handler never runs
+    twice for the same push.
+    """
+    cfg = current_app.config
+    r = get_redis()
+    key = dedup_key(message)
+    budget = cfg["WECHAT_REPLY_BUDGET"]
+    try:
+        first = r.set(key, _PENDING, nx=True, ex=cfg["WECHAT_DEDUP_TTL"])
+    except RedisError as exc:
+        # Without Redis we cannot tell a retry from a first push. Answering is worth
+        # more than refusing: WeChat retries only when it got no answer in time.
+        log.error("dedup unavailable (%s): answering without it", exc)
+        r, first = None, True
+    if not first:
+        return _wait_for_first(r, key, budget)
+    app = current_app._get_current_object()
+    future = _executor.submit(_run_handler, app, handle, message)
+    try:
+        reply = future.result(timeout=budget)
+    except FutureTimeout:
+        _remember(r, key, SUCCESS, cfg)
+        future.add_done_callback(lambda f: _reply_late(app, message, f))
+        log.info("handler over budget for %s; answering success, reply follows", key)
+        return SUCCESS
+    xml = render(reply, message)
+    _remember(r, key, xml, cfg)
+    return xml
+
+
+def _remember(r, key, xml, cfg):
+    if r is None:
+        return
+    try:
+        r.set(key, xml, ex=cfg["WECHAT_DEDUP_TTL"])
+    except RedisError as exc:
+        log.error("could not cache the reply for retries: %s", exc)
+
+
+def _wait_for_first(r, key, budget):
+    deadline = time.monotonic() + budget
+    while True:
+        try:
+            cached = r.get(key)
+        except RedisError:
+            return SUCCESS
+        if cached is None:
+            return SUCCESS  # expired while we looked: the effect has happened once
+        if cached != _PENDING:
+            return cached.decode()
+        if time.monotonic() >= deadline:
+            return SUCCESS
+        time.sleep(0.05)
+
+
+def _run_handler(app, handle, message):
+    with app.app_context():
+        return handle(message)
+
+
+def render(reply, message):
+    if reply is None:
+        return SUCCESS
+    if isinstance(reply, str):
+        reply = TextReply(content=reply, message=message)
+    if isinstance(reply, BaseReply):
+        return reply.render()
+    raise TypeError(f"handler returned {type(reply).__name__}")
+
+
+def late_text(reply):
+    """What a late reply says as a customer-service text message."""
+    if reply is None:
+        return None
+    if isinstance(reply, str):
+        return reply
+    if isinstance(reply, TextReply):
+        return reply.content
+    articles = getattr(reply, "articles", None) or []
+    return "\n".join(f"{a.get('title', '')} {a.get('url', '')}".strip() for a in articles) or None
+
+
+def _reply_late(app, message, future):
+    """The handler finished after we answered ``success``: send its answer now."""
+    try:
+        text = late_text(future.result())
+    except Exception:
+        log.exception("late handler failed")
+        return
+    if not text:
+        return
+    with app.app_context():
+        from wechat_hall.extensions import db
+
+        from .messages import queue_text
+        queue_text(message.source, text, dedup_key=f"late:{dedup_key(message)}")
+        db.session.commit()
+
+
+__all__ = ["Refused", "verify_url", "open_push", "respond", "render", "dedup_key",
+           "SUCCESS"]
