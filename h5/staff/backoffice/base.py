@@ -5,10 +5,8 @@ Nothing is deleted in the back office: offices, business types, slots, queues an
 are switched off (启用) instead, because bookings, tickets and conversations point at them.
 """
 import logging
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
-from flask import current_app, flash
+from flask import flash
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -24,6 +22,7 @@ from models import (
     SlotTemplate,
     StaffUser,
 )
+from wechat_hall import clock
 from wechat_hall.extensions import db, login_manager
 from wechat_hall.services.accounts import staff_users
 from wechat_hall.services.errors import Rejected
@@ -35,10 +34,7 @@ log = logging.getLogger(__name__)
 
 def local_time(value):
     """Stored naive UTC → the hall's local time, as staff read it."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return clock.format_local(value)
 
 
 def when(view, context, model, name):

@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
-from models import AgreementAcceptance, HallUser, PhoneChange, utcnow
+from models import AgreementAcceptance, HallUser, PhoneChange
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 
@@ -104,7 +105,7 @@ def register(phone, nickname, password, confirm, ip=None, openid=None):
     nickname = check_nickname(nickname)
     check_passwords(password, confirm)
     check_phone_free(phone)
-    now = utcnow()
+    now = clock.utcnow()
     user = HallUser(phone=phone, nickname=nickname, created_at=now, password_changed_at=now)
     user.set_password(password)
     if openid and user_by_openid(openid) is None:
@@ -144,7 +145,7 @@ def _burn_time(password):
 
 
 def minutes_locked(user, now=None):
-    now = now or utcnow()
+    now = now or clock.utcnow()
     if not user.locked_until or user.locked_until <= now:
         return 0
     return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
@@ -164,7 +165,7 @@ def authenticate(phone, password):
     if user is None:
         _burn_time(password)
         raise AccountError(BAD_CREDENTIALS)
-    now = utcnow()
+    now = clock.utcnow()
     left = minutes_locked(user, now)
     if left:
         raise LoginLocked(left)
@@ -203,7 +204,7 @@ def bind_wechat(phone, openid):
     if user.openid and user.openid != openid:
         raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", "phone")
     if user.openid != openid:
-        user.openid, user.bound_at = openid, utcnow()
+        user.openid, user.bound_at = openid, clock.utcnow()
         try:
             db.session.commit()
         except IntegrityError:
@@ -234,7 +235,7 @@ def set_new_password(user, new, confirm):
     """Set the password; every other session of the user ends and a lock is lifted."""
     check_passwords(new, confirm)
     user.set_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.utcnow()
     user.session_epoch = (user.session_epoch or 0) + 1
     user.failed_logins = 0
     user.locked_until = None
@@ -245,7 +246,7 @@ def set_new_password(user, new, confirm):
 # -- ACC-5 ----------------------------------------------------------------------------
 
 def phone_changes_left(user, now=None):
-    since = (now or utcnow()) - PHONE_CHANGE_WINDOW
+    since = (now or clock.utcnow()) - PHONE_CHANGE_WINDOW
     used = db.session.execute(
         db.select(func.count(PhoneChange.id)).filter(
             PhoneChange.user_id == user.id, PhoneChange.changed_at > since)).scalar_one()

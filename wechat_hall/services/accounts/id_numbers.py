@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.registry import HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SZ
+from wechat_hall import clock
 
 __all__ = [
     "ID_TYPES", "IdType", "IdNumberError", "AccountNumberError", "id_types_for",
@@ -175,7 +176,7 @@ def _birth_date(text):
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise IdNumberError(BIRTH_DATE, MESSAGES[BIRTH_DATE]) from None
-    if not EARLIEST_BIRTH <= born <= date.today():
+    if not EARLIEST_BIRTH <= born <= clock.today():
         raise IdNumberError(BIRTH_DATE, MESSAGES[BIRTH_DATE])
     return born
 

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, StaffUser, utcnow
+from models import ROLES, StaffUser
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .passwords import PasswordRejected, check_password_rules  # noqa: F401
@@ -67,7 +68,7 @@ def _burn_time(password):
 
 def minutes_left(user, now=None):
     """Whole minutes (at least 1) until the lock ends, or 0 if the account is not locked."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     if not user.locked_until or user.locked_until <= now:
         return 0
     return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
@@ -87,7 +88,7 @@ def authenticate(username, password):
         _burn_time(password)
         raise BadCredentials()
 
-    now = utcnow()
+    now = clock.utcnow()
     left = minutes_left(user, now)
     if left:
         raise AccountLocked(left)

@@ -10,8 +10,9 @@ code are recorded on the message and shown.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import CsMessage, utcnow
+from models import CsMessage
 from models.support import IN, OUT
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 WINDOW = timedelta(hours=48)
@@ -61,7 +62,7 @@ class Window:
 
 
 def compute(openid, now=None):
-    now = now or utcnow()
+    now = now or clock.utcnow()
     last_in = db.session.execute(
         db.select(db.func.max(CsMessage.created_at))
         .filter(CsMessage.openid == openid, CsMessage.kind == IN)).scalar()

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import VoteBallot, VoteBallotLine, VoteChain
-from models.base import utcnow
 from models.voting import ABSTAIN, CHOICES, VOTES
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import receipts
@@ -265,7 +265,7 @@ def cast(meeting, account, shares, lines, *, user=None, channel, split=False, at
             ballot = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares),
                                 split=split, user_id=user.id if user else None,
                                 channel=channel, seq=head.seq + 1, prev_hash=head.head,
-                                cast_at=utcnow())
+                                cast_at=clock.utcnow())
             rows = [VoteBallotLine(**spec) for spec in lines]
             ballot.receipt = receipts.receipt_for(head.head, ballot, rows)
             ballot.lines = rows
@@ -332,7 +332,7 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     from sqlalchemy import text
     require_open(meeting)
     probe = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
-                       channel=channel, cast_at=utcnow())
+                       channel=channel, cast_at=clock.utcnow())
     canonical = receipts.canonical(probe, [VoteBallotLine(**spec) for spec in lines])
     params = dict(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
                   user_id=user.id if user else None, channel=channel, cast_at=probe.cast_at,

@@ -4,7 +4,7 @@ bound 一码通 that held the security on the record date."""
 from dataclasses import dataclass
 
 from models import SecuritiesAccount, VoteBallot, VoteHolding, VoteMeeting
-from models.base import utcnow
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
@@ -18,7 +18,7 @@ class VoteRefused(Exception):
 
 
 def phase(meeting, now=None):
-    now = now or utcnow()
+    now = now or clock.utcnow()
     if now < meeting.opens_at:
         return UPCOMING
     if now >= meeting.closes_at:
