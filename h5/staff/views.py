@@ -11,7 +11,7 @@ from .forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-# What the console offers: label, role, endpoint (None: not built yet), description.
+# What the console offers: label, role, endpoint, description.
 CONSOLE = [
     ("后台管理", "admin", "admin.index", "办理地区与网点、业务类型、预约时段、员工账号"),
     ("客服工作台", "agent", "cs.console", "接待投资者在线咨询"),
@@ -75,5 +75,5 @@ def home():
     for label, role, endpoint, description in CONSOLE:
         if current_user.has_role(role):
             entries.append(dict(label=label, role=role, description=description,
-                                url=url_for(endpoint) if endpoint else None))
+                                url=url_for(endpoint)))
     return render_template("staff/home.html", entries=entries)

@@ -58,12 +58,6 @@ def profile(staff):
     return agent
 
 
-def is_online(agent, now=None):
-    now = now or clock.utcnow()
-    return (agent.presence == "online" and agent.last_heartbeat_at is not None
-            and agent.last_heartbeat_at >= now - HEARTBEAT_TTL)
-
-
 def shown_presence(agent, now=None):
     """What a supervisor sees: 在线 / 忙碌 / 离线, and 离线 when the heartbeat stopped."""
     now = now or clock.utcnow()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from models import VoteSplitDraft
-from models.voting import CHOICES, EXCEL, TYPED, WEB
+from models.voting import EXCEL, TYPED, WEB
 from wechat_hall.extensions import db
 
 from . import ballots, register
@@ -383,7 +383,3 @@ def submit(meeting, struct, parent, user):
         db.session.delete(draft)
         db.session.commit()
     return ballot
-
-
-def choice_label(choice):
-    return CHOICES.get(choice, choice)

@@ -26,7 +26,6 @@ from sqlalchemy import case, func
 from models import VoteBallot, VoteBallotLine
 from models.voting import ABSTAIN, AGAINST, CHOICES, FOR
 from wechat_hall.extensions import db
-from wechat_hall.masking import mask_name
 
 from .ballots import structure
 
@@ -233,7 +232,3 @@ def export_xlsx(result, batch=5000):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def masked_holder(name):
-    return mask_name(name)
