@@ -24,7 +24,7 @@ from models import (
 )
 from wechat_hall import clock
 from wechat_hall.extensions import db, login_manager
-from wechat_hall.services.accounts import staff_users
+from wechat_hall.services.accounts import lockout, staff_users
 from wechat_hall.services.errors import Rejected
 
 from .forms import AdminForm
@@ -68,7 +68,7 @@ class BackOfficeHome(AdminOnly, AdminIndexView):
             ("员工账号", "staffuser.index_view", db.session.query(StaffUser).count()),
         ]
         locked = [u for u in db.session.query(StaffUser).order_by(StaffUser.username)
-                  if staff_users.is_locked(u)]
+                  if lockout.minutes_left(u)]
         return self.render("staff/admin/index.html", counts=counts, locked=locked,
                            local_time=local_time)
 

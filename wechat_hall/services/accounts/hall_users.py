@@ -7,13 +7,12 @@ itself are here. Every refusal is an :class:`AccountError` whose ``str`` is the 
 for the person; nothing is written when one is raised.
 """
 import logging
-import math
 import re
 import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from models import AgreementAcceptance, HallUser, PhoneChange
@@ -21,6 +20,7 @@ from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 
+from . import lockout
 from .passwords import PasswordRejected, check_new_password
 from .sms_codes import InvalidPhone, normalize_phone
 
@@ -128,65 +128,31 @@ def register(phone, nickname, password, confirm, ip=None, openid=None):
 BAD_CREDENTIALS = "手机号或密码错误"
 
 
-def _lock_settings():
-    cfg = current_app.config
-    return cfg.get("HALL_MAX_FAILED_LOGINS", 5), cfg.get("HALL_LOCK_MINUTES", 15)
-
-
-_dummy = {}
-
-
-def _burn_time(password):
-    """Hash anyway for an unknown phone: the answer takes as long as for a real one."""
-    if "hash" not in _dummy:
-        _dummy["hash"] = HallUser(password_hash="")
-        _dummy["hash"].set_password("no-such-user-placeholder")
-    _dummy["hash"].check_password(password or "")
-
-
-def minutes_locked(user, now=None):
-    now = now or clock.utcnow()
-    if not user.locked_until or user.locked_until <= now:
-        return 0
-    return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-
-
 def authenticate(phone, password):
     """The user for phone + password, or AccountError (LoginLocked while locked).
 
-    A locked account is refused before its password is checked; the message after a
-    wrong password says how many tries are left before the lock.
+    The lockout is :mod:`lockout`'s (the staff's too); the message after a wrong
+    password says how many tries are left before the lock.
     """
     try:
         phone = normalize_phone(phone)
     except InvalidPhone:
         raise AccountError("请输入正确的11位手机号码", "phone") from None
     user = user_by_phone(phone)
-    if user is None:
-        _burn_time(password)
-        raise AccountError(BAD_CREDENTIALS)
-    now = clock.utcnow()
-    left = minutes_locked(user, now)
-    if left:
-        raise LoginLocked(left)
-    if not user.check_password(password or ""):
-        limit, lock_minutes = _lock_settings()
-        count = db.session.execute(
-            update(HallUser).where(HallUser.id == user.id)
-            .values(failed_logins=HallUser.failed_logins + 1)
-            .returning(HallUser.failed_logins)).scalar_one()
-        if count >= limit:
-            db.session.execute(update(HallUser).where(HallUser.id == user.id).values(
-                failed_logins=0, locked_until=now + timedelta(minutes=lock_minutes)))
-            db.session.commit()
-            log.warning("hall user %s locked after %d failed logins", mask_phone(phone), count)
-            raise LoginLocked(lock_minutes, just_locked=True)
-        db.session.commit()
-        raise AccountError(f"{BAD_CREDENTIALS}，再错{limit - count}次账户将被锁定{lock_minutes}分钟")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.commit()
+    cfg = current_app.config
+    try:
+        now = lockout.check(user, password, limit=cfg.get("HALL_MAX_FAILED_LOGINS", 5),
+                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15))
+    except lockout.Unknown:
+        raise AccountError(BAD_CREDENTIALS) from None
+    except lockout.Locked as exc:
+        if exc.just_locked:
+            log.warning("hall user %s locked for %d minutes", mask_phone(phone), exc.minutes)
+        raise LoginLocked(exc.minutes, exc.just_locked) from None
+    except lockout.WrongPassword as exc:
+        raise AccountError(f"{BAD_CREDENTIALS}，再错{exc.tries_left}次账户将被锁定"
+                           f"{exc.lock_minutes}分钟") from None
+    lockout.signed_in(user, now)
     return user
 
 
@@ -237,8 +203,7 @@ def set_new_password(user, new, confirm):
     user.set_password(new)
     user.password_changed_at = clock.utcnow()
     user.session_epoch = (user.session_epoch or 0) + 1
-    user.failed_logins = 0
-    user.locked_until = None
+    lockout.clear(user)
     db.session.commit()
     log.info("hall user %s set a new password", mask_phone(user.phone))
 
