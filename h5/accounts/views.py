@@ -311,6 +311,8 @@ def change_phone():
                                           user.ymt_account if user.is_activated else None,
                                           new_phone=phone)
     return render_template("accounts/change_phone.html", form=form, error=error, left=left,
+                           rule=hall_users.PHONE_CHANGE_RULE,
+                           limit=hall_users.PHONE_CHANGES_PER_MONTH,
                            current=mask_phone(user.phone), back_url=url_for("profile.show"),
                            send_url=url_for("accounts.send_code", kind="change_phone"))
 

@@ -37,6 +37,10 @@ NICKNAME_HINT = "2-16位中文、字母、数字或下划线，不能为纯数�
 NICKNAME_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9_]{2,16}$")
 PHONE_CHANGES_PER_MONTH = 3
 PHONE_CHANGE_WINDOW = timedelta(days=30)  # 一个月内: the last 30 days
+# 一个月内最多变更三次, in the seed's words: what the page, the refusal and the chat say.
+PHONE_CHANGE_RULE = "一个月内最多变更{}次".format(
+    "零一二三四五六七八九十"[PHONE_CHANGES_PER_MONTH] if PHONE_CHANGES_PER_MONTH <= 10
+    else PHONE_CHANGES_PER_MONTH)
 
 
 class AccountError(Exception):
@@ -224,7 +228,7 @@ def check_phone_change(user, new_phone):
     if new_phone == user.phone:
         raise AccountError("新手机号不能与当前手机号相同", "phone")
     if phone_changes_left(user) <= 0:
-        raise AccountError("一个月内最多变更三次手机号，您本月的变更次数已用完", "phone")
+        raise AccountError(f"{PHONE_CHANGE_RULE}手机号，您本月的变更次数已用完", "phone")
     check_phone_free(new_phone)
     return new_phone
 

@@ -255,7 +255,8 @@ def requeue_abandoned(now=None):
             .values(status=WAITING, assigned_to_id=None, assigned_at=None,
                     last_activity_at=now)).rowcount
         if done:
-            _record(conversation_id, "坐席已离线超过5分钟，会话重新排队", now)
+            _record(conversation_id,
+                    f"坐席已离线超过{REQUEUE_AFTER.seconds // 60}分钟，会话重新排队", now)
             moved += 1
     db.session.commit()
     return moved
