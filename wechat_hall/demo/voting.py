@@ -152,7 +152,8 @@ def _cast_demo_ballots(meeting):
             opinion.ordinary = {ordinary[1].id: FOR}
             opinion.order = [f"item-{ordinary[1].id}", "overall"]
         lines = ballots.resolve(struct, shares, opinion, account).lines
-        ballots.cast(meeting, account, shares, lines, channel=WEB)
+        holding = _one(VoteHolding, meeting_id=meeting.id, parent_account="", account=account)
+        ballots.cast(meeting, holding, lines, channel=WEB)
 
 
 def seed():

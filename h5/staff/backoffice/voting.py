@@ -143,8 +143,8 @@ class VoteResultsView(AdminOnly, BaseView):
     @expose("/<int:meeting_id>")
     def detail(self, meeting_id):
         meeting = self._meeting(meeting_id)
-        closed = voting_meetings.phase(meeting) == voting_meetings.CLOSED
-        result = tally.tally(meeting) if closed else None
+        result = tally.published(meeting)
+        closed = result is not None
         count = db.session.execute(db.select(func.count(VoteBallot.id)).filter_by(
             meeting_id=meeting.id)).scalar_one()
         chain = receipts.verify(meeting.id) if request.args.get("verify") else None
@@ -156,10 +156,10 @@ class VoteResultsView(AdminOnly, BaseView):
     @expose("/<int:meeting_id>/export.<fmt>")
     def export(self, meeting_id, fmt):
         meeting = self._meeting(meeting_id)
-        if voting_meetings.phase(meeting) != voting_meetings.CLOSED:
+        result = tally.published(meeting)
+        if result is None:
             flash("投票结束后方可导出结果。", "error")
             return redirect(url_for(".detail", meeting_id=meeting_id))
-        result = tally.tally(meeting)
         if fmt == "csv":
             data, mime = tally.export_csv(result), "text/csv; charset=utf-8"
         elif fmt == "xlsx":

@@ -25,7 +25,7 @@ from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import receipts
-from .meetings import VoteRefused, require_open
+from .meetings import VoteRefused, check_voter, require_open
 
 INTEGER_RE = re.compile(r"^\d{1,15}$")
 OVERALL = "overall"
@@ -248,9 +248,13 @@ def _chain_head(meeting_id):
     return head
 
 
-def cast(meeting, account, shares, lines, *, user=None, channel, split=False, attempts=20):
-    """Record a ballot once and commit. AlreadyVoted when the account has one (the first
-    counts); VoteRefused outside the window. ``lines`` come from :func:`resolve`."""
+def cast(meeting, holding, lines, *, user=None, channel, attempts=20):
+    """Record the ballot of ``holding`` (its register row) once and commit. AlreadyVoted
+    when the account has one (the first counts); VoteRefused outside the window, for a
+    channel the account may not use, or for lines not its own. ``lines`` come from
+    :func:`resolve` (a split account's: one per underlying holder)."""
+    check_voter(meeting, holding, lines, channel)
+    account, shares, split = holding.account, holding.quantity, holding.split
     if db.engine.dialect.name == "postgresql":
         return _cast_postgresql(meeting, account, shares, lines, user, channel, split)
     for _ in range(attempts):

@@ -376,8 +376,7 @@ def submit(meeting, struct, parent, user):
                              holder.name).lines
         except BallotInvalid as exc:
             raise UploadInvalid([f"{holder.account}：{e}" for e in exc.errors]) from None
-    ballot = ballots.cast(meeting, parent.account, parent.quantity, lines, user=user,
-                                 channel=WEB, split=True)
+    ballot = ballots.cast(meeting, parent, lines, user=user, channel=WEB)
     draft = draft_for(meeting.id, parent.account)
     if draft is not None:
         db.session.delete(draft)
