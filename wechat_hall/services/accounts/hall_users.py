@@ -162,12 +162,19 @@ def authenticate(phone, password):
 
 # -- ACC-3 ----------------------------------------------------------------------------
 
+def registered_user(raw_phone, field="phone"):
+    """The account a phone binds (ACC-3): the phone must be registered. The user, or
+    AccountError — before an SMS code is sent, when the form is checked, and on binding."""
+    user = user_by_phone(phone_of(raw_phone, field))
+    if user is None:
+        raise AccountError("该手机号尚未注册，请先注册账户", field)
+    return user
+
+
 def bind_wechat(phone, openid):
     """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
-    phone = phone_of(phone)
-    user = user_by_phone(phone)
-    if user is None:
-        raise AccountError("该手机号尚未注册，请先注册账户", "phone")
+    user = registered_user(phone)
+    phone = user.phone
     current = user_by_openid(openid)
     if current is not None and current.id != user.id:
         raise AccountError("当前微信已绑定其他账户，请先解除绑定")
