@@ -30,7 +30,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from models.registry import HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SZ
+from models.registry import (
+    HOLDER_TYPES,
+    INDIVIDUAL,
+    INSTITUTION,
+    SH,
+    SH_ACCOUNT_RE,
+    SZ,
+    SZ_ACCOUNT_RE,
+)
 from wechat_hall import clock
 
 __all__ = [
@@ -304,8 +312,6 @@ def holder_type_label(code):
 
 # ---------------------------------------------------------------- account numbers
 
-_SH_ACCOUNT = re.compile(r"[A-Z]\d{9}")
-_SZ_ACCOUNT = re.compile(r"\d{10}")
 ACCOUNT_HINT = "证券账户格式不正确：沪市证券账户为1位字母加9位数字，深市证券账户为10位数字"
 
 
@@ -317,9 +323,9 @@ def securities_account_market(number):
     accounts of the 深市 scheme, so the market stored on the account is authoritative.
     """
     number = normalize_id_number(number)
-    if _SH_ACCOUNT.fullmatch(number):
+    if SH_ACCOUNT_RE.fullmatch(number):
         return SH
-    if _SZ_ACCOUNT.fullmatch(number):
+    if SZ_ACCOUNT_RE.fullmatch(number):
         return SZ
     return None
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from models import VoteSplitDraft
 from models.voting import EXCEL, TYPED, WEB
 from wechat_hall.extensions import db
+from wechat_hall.services.accounts import id_numbers
 
 from . import ballots, register
 from .ballots import BallotInvalid, Opinion, parse_choice, parse_votes, resolve
 from .meetings import VoteRefused, require_open
 
-ACCOUNT_RE = re.compile(r"^(?:[A-Z]\d{9}|\d{10})$")
 MAX_ROWS = 20_000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FIXED = ["明细证券账户", "持有人名称", "持有数量"]
@@ -62,16 +62,16 @@ def draft_holders(meeting_id, account):
 
 def lookup(meeting_id, parent, account):
     """The underlying holder as imported (name, holding), or None."""
-    account = (account or "").strip().upper()
+    account = id_numbers.normalize_id_number(account)
     return register.underlying(meeting_id, parent).get(account)
 
 
 def check_holder(struct, parent, under, account, name, shares_text, opinion, label):
     """One underlying holder, checked; returns Holder or raises ValueError(messages)."""
     errors = []
-    account = (account or "").strip().upper()
+    account = id_numbers.normalize_id_number(account)
     name = (name or "").strip()
-    if not ACCOUNT_RE.match(account):
+    if id_numbers.securities_account_market(account) is None:
         raise ValueError([f"{label}明细证券账户 {account or '（空）'} 格式有误"])
     if account == parent.account:
         raise ValueError([f"{label}明细证券账户不能是本账户"])
