@@ -13,14 +13,18 @@ DEFAULT_HOURS = [(day, time(8, 30), time(17, 0)) for day in range(5)]
 WEEKDAYS = "一二三四五六日"
 
 
-def check_line(weekday, opens, closes):
-    """A line of hours the back office may save: a weekday, and a close after the open."""
-    if weekday not in range(7):
-        raise Rejected("请选择星期。")
+def check_times(opens, closes):
     if opens is None or closes is None:
         raise Rejected("请填写开始时间和结束时间。")
     if closes <= opens:
         raise Rejected("结束时间必须晚于开始时间。")
+
+
+def check_line(weekday, opens, closes):
+    """A line of hours the back office may save: a weekday, and a close after the open."""
+    if weekday not in range(7):
+        raise Rejected("请选择星期。")
+    check_times(opens, closes)
 
 
 def is_open(now_local, hours):
