@@ -4,8 +4,9 @@ Every "now" and "today" of a rule comes from here — model column defaults incl
 (``models.base``) — so freezing it with ``app.config["CLOCK_NOW"]`` (a naive UTC
 datetime) moves the whole hall at once: the 15:00 booking cutoff, the query window, the
 certificates' daily quota, the voting window, login lockouts, the customer-service reply
-window. Only protocol times stay real: the age of a WeChat push's signature, the signing
-time of a PDF, and Redis expiry.
+window, how long a half-finished account flow is kept. Only protocol and machinery times
+stay real: the age of a WeChat push's signature (and the simulator's pushes), the signing
+time of a PDF, the scheduler's intervals, and Redis expiry.
 """
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+EPOCH = datetime(1970, 1, 1)
 
 
 def utcnow():
@@ -22,6 +24,11 @@ def utcnow():
         if frozen is not None:
             return frozen
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def timestamp():
+    """Seconds since the Unix epoch, of :func:`utcnow`."""
+    return (utcnow() - EPOCH).total_seconds()
 
 
 def local_now():
