@@ -20,6 +20,7 @@ from wechat_hall.redis_store import get_redis
 
 from . import hours as cs_hours
 from . import knowledge, routing
+from .window import WINDOW_HOURS
 
 # A conversation the bot held this long without a word is over; the next question
 # starts afresh (the investor's old choice of queue no longer holds).
@@ -225,7 +226,7 @@ def waiting_text(conversation, first=False):
         hours = f"（人工服务时间：{hours_text()}）" if business_hours() else ""
         return (f"现在是非人工服务时间{hours}。您的问题已进入"
                 f"【{conversation.queue.name}】队列，您前面还有{ahead}位，客服上班后将按顺序"
-                "回复您。投资者最后一条消息48小时内客服才能回复，届时请留意本对话。")
+                f"回复您。投资者最后一条消息{WINDOW_HOURS}小时内客服才能回复，届时请留意本对话。")
     if first:
         return (f"正在为您转接【{conversation.queue.name}】人工客服，您前面还有{ahead}位，"
                 "请稍候。您可以继续描述问题，客服接入后会一并看到。")
