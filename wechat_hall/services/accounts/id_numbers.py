@@ -30,15 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from models.registry import (
-    HOLDER_TYPES,
-    INDIVIDUAL,
-    INSTITUTION,
-    SH,
-    SH_ACCOUNT_RE,
-    SZ,
-    SZ_ACCOUNT_RE,
-)
+from models.registry import (HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SH_ACCOUNT_RE, SZ,
+                             SZ_ACCOUNT_RE)
 from wechat_hall import clock
 
 __all__ = [
