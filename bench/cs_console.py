@@ -54,8 +54,8 @@ def seed(database_url, redis_url):
     """Runs in a child process (``--seed``): the data described in the module doc."""
     from datetime import timedelta
 
-    from models import (CsAgent, CsConversation, CsMessage, CsQueue, StaffUser, utcnow)
-    from wechat_hall import create_app
+    from models import CsAgent, CsConversation, CsMessage, CsQueue, StaffUser
+    from wechat_hall import clock, create_app
     from wechat_hall.demo import support
     from wechat_hall.extensions import db
 
@@ -68,8 +68,8 @@ def seed(database_url, redis_url):
         db.session.flush()
         queues = db.session.execute(db.select(CsQueue)).scalars().all()
         db.session.add(CsAgent(staff_id=staff.id, capacity=ASSIGNED, presence="busy",
-                               last_heartbeat_at=utcnow(), queues=queues))
-        now = utcnow()
+                               last_heartbeat_at=clock.utcnow(), queues=queues))
+        now = clock.utcnow()
         conv_rows, n = [], 0
         for i in range(OPEN + HISTORY):
             open_ = i < OPEN

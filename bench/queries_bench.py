@@ -88,7 +88,7 @@ def fill(args):
         Security,
         YmtAccount,
     )
-    from models.base import utcnow
+    from wechat_hall import clock
     from wechat_hall.extensions import db
     from wechat_hall.services.queries import trading_days
 
@@ -109,12 +109,12 @@ def fill(args):
                                 ymt_account=others_ymt, branch=branch)
               for i in range(args.others)]
     db.session.add_all(securities + mine + others)
-    user = HallUser(phone="13999999999", ymt_account=ymt, activated_at=utcnow(),
+    user = HallUser(phone="13999999999", ymt_account=ymt, activated_at=clock.utcnow(),
                     password_hash="x")
     db.session.add(user)
     db.session.commit()
 
-    today = trading_days.today()
+    today = clock.today()
     days = list(trading_days.trading_days(trading_days.years_back(today, 1), today))
     opening = trading_days.years_back(today, 1) - timedelta(days=30)
     rows, n = [], 0
@@ -126,7 +126,7 @@ def fill(args):
             rows.append(dict(account_id=account.id, security_id=security.id, unit_id=unit.id,
                              trade_date=opening, seq=0, kind="opening", quantity=held,
                              zqlb="PT", ltlx="0", qylb="", gpnf=0, qycs=0, gfxz="无限售流通股",
-                             source="bench", ref=str(n), created_at=utcnow()))
+                             source="bench", ref=str(n), created_at=clock.utcnow()))
             n += 1
             for day in sorted(rng.sample(days, min(args.changes, len(days)))):
                 qty = rng.randint(1, 20) * 100
@@ -137,7 +137,7 @@ def fill(args):
                                  unit_id=unit.id, trade_date=day, seq=n % 5,
                                  kind="buy" if qty > 0 else "sell", quantity=qty, zqlb="PT",
                                  ltlx="0", qylb="", gpnf=0, qycs=0, gfxz="无限售流通股",
-                                 source="bench", ref=str(n), created_at=utcnow()))
+                                 source="bench", ref=str(n), created_at=clock.utcnow()))
                 n += 1
             if len(rows) >= 20000:
                 db.session.execute(table.insert(), rows)

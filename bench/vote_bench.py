@@ -55,9 +55,9 @@ def make_app(database_url, redis_url):
 
 def new_meeting(db, title, opens, closes):
     from models import VoteItem, VoteMeeting, VoteProposal
-    from models.base import utcnow
     from models.voting import ELECTION, ORDINARY
-    now = utcnow()
+    from wechat_hall import clock
+    now = clock.utcnow()
     meeting = VoteMeeting(security_code="600888", security_name="浦江科技", title=title,
                           record_date=date(2026, 11, 16), opens_at=now + timedelta(hours=opens),
                           closes_at=now + timedelta(hours=closes), total_shares=5_000_000_000,

@@ -6,11 +6,11 @@ will put the investor's id in the same session, so both channels share one sessi
 """
 import secrets
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
 
 from wechat_hall.services.wechat import api
+from wechat_hall.urls import local_path
 
 OPENID = "wechat_openid"
 STATE = "oauth_state"
@@ -22,13 +22,8 @@ def current_openid():
 
 
 def safe_next(target):
-    """Only paths on this site: a ``next`` never sends the user elsewhere."""
-    if not target:
-        return url_for("hall.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("hall.home")
-    return target
+    """``target`` if it is a path on this site (:func:`urls.local_path`), else the hall."""
+    return local_path(target) or url_for("hall.home")
 
 
 def start_oauth(next_path):

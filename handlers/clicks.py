@@ -1,11 +1,18 @@
-"""Answers to the CLICK buttons of menus.json (every key there has one; a test checks)."""
-from wechat_hall.services.appointments import offices
+"""Answers to the CLICK buttons of menus.json (every key there has one; a test checks).
+
+The figures in them (booking hours and cutoff, limits, customer-service hours) are read
+from where each rule lives, so the chat says what the pages and the services do."""
+from wechat_hall.services.accounts.hall_users import PHONE_CHANGE_RULE
+from wechat_hall.services.appointments import offices, slots
+from wechat_hall.services.queries.certificates import DAILY_LIMIT
+from wechat_hall.services.support import conversations
 
 from . import router
 from .links import link
 
 QUERY_TOPICS = ["my_ymt", "holdings", "changes", "freezes", "ipo", "dividend_tax", "abandoned",
                 "certificates"]
+HOTLINE = "4008-058-058"
 
 
 @router.click("QUERY_SERVICES")
@@ -20,9 +27,13 @@ def office_list(message):
     rows = offices.active_offices()
     if not rows:
         return "暂无可预约的营业网点。"
-    lines = ["营业网点（工作日 8:30—17:00）："]
+    hours = offices.booking_hours()
+    lines = ["营业网点："]
     for office in rows:
-        lines.append(f"【{office.region}】{office.name}\n地址：{office.address}\n电话：{office.phone}")
+        line = f"【{office.region}】{office.name}\n地址：{office.address}\n电话：{office.phone}"
+        if office.id in hours:
+            line += f"\n预约时段：工作日 {hours[office.id]}"
+        lines.append(line)
     lines.append(f"到厅办理请先{link('appointment', '预约')}。")
     return "\n".join(lines)
 
@@ -31,14 +42,15 @@ def office_list(message):
 def faq(message):
     return ("常见问题：\n"
             "1. 怎样激活一码通？登录后进入“完善客户资料”，可用开户预留手机号、银联、交易报盘或临柜方式认证。\n"
-            "2. 手机号一个月内最多变更三次。\n"
-            "3. 电子凭证每人每天最多申请5次。\n"
-            "4. 每日下午15:00停止预约次日的号源。\n"
+            f"2. 手机号{PHONE_CHANGE_RULE}。\n"
+            f"3. 电子凭证每人每天最多申请{DAILY_LIMIT}次。\n"
+            f"4. {slots.cutoff_rule()}。\n"
             "5. 累积投票：表决权数=持股总数×当选数，可集中或分散投给候选人。\n"
             f"更多问题请{link('service', '咨询在线客服')}。")
 
 
 @router.click("CONTACT")
 def contact(message):
-    return ("客服热线：4008-058-058（工作日 8:30—17:00）\n"
+    return (f"客服热线：{HOTLINE}\n"
+            f"在线客服人工服务时间：{conversations.hours_text()}\n"
             f"也可{link('service', '在线咨询')}。")

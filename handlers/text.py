@@ -1,6 +1,7 @@
 """Text messages (P-5): short keywords get a link to their page; everything else, and
 everything while the investor talks to customer service, goes to the customer-service
 router (CS-1, CS-2, services/conversations.py)."""
+from wechat_hall.services.queries.certificates import DAILY_LIMIT
 from wechat_hall.services.support import conversations
 
 from . import router
@@ -13,7 +14,8 @@ KEYWORDS = [
     (r"预约", "appointment", "业务预约：在线预约到营业厅办理业务，预约成功后凭二维码取号。"),
     (r"投票", "vote", "网络投票：查看可参加的持有人大会并投票。"),
     (r"排号|叫号|排队", "queue", "排号进度查询：输入排队码，查看目前等待人数。"),
-    (r"电子凭证|凭证", "certificates", "电子凭证：证券持有余额、持有变更、冻结情况的电子签名PDF，发送至您的邮箱（每日最多5次）。"),
+    (r"电子凭证|凭证", "certificates", "电子凭证：证券持有余额、持有变更、冻结情况的电子签名PDF，"
+     f"发送至您的邮箱（每日最多{DAILY_LIMIT}次）。"),
     (r"余额|持仓", "holdings", "证券持有余额：近一年内任一交易日的持有数据。"),
     (r"查询|一码通", "query", "证券查询：一码通、持有余额、变更、冻结、配号中签、红利税、放弃认购。"),
     (r"绑定|解绑|注册", "bind", "账户绑定：用手机号和短信验证码把账户绑定到微信。"),

@@ -1,7 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table."""
 from wechat_hall.extensions import db  # noqa: F401
 
-from .base import utcnow  # noqa: F401
 from .follower import Follower  # noqa: F401
 from .staff import StaffUser, ROLES  # noqa: F401
 from .office import Office, BusinessType, SlotTemplate  # noqa: F401

@@ -1,7 +1,6 @@
-"""Helpers shared by the models."""
-from datetime import datetime, timezone
+"""Helpers shared by the models.
 
-
-def utcnow():
-    """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+Column defaults (``created_at`` …) take "now" from the hall's one clock, so a frozen
+``CLOCK_NOW`` stamps rows with the frozen time like every rule that reads them.
+"""
+from wechat_hall.clock import utcnow  # noqa: F401

@@ -5,6 +5,8 @@ In production these rows mirror the registrar's account system; in development a
 the demo seeder fills them. Numbers are stored normalised (upper case, no spaces) by
 ``wechat_hall.services.id_numbers``; the labels of ID types live there too.
 """
+import re
+
 from wechat_hall.extensions import db
 
 from .base import utcnow
@@ -17,6 +19,16 @@ HOLDER_TYPES = {INDIVIDUAL: "个人", INSTITUTION: "机构"}
 SH, SZ, BJ = "SH", "SZ", "BJ"
 MARKETS = {SH: "上海", SZ: "深圳", BJ: "北京"}
 MARKET_SHORT = {SH: "沪", SZ: "深", BJ: "京"}
+
+# 证券账户号码 (normalised): 沪市 a letter and 9 digits (A123456789), 深市 and 北交所 10
+# digits (0123456789). The one statement of the format: the hall's checks
+# (services/accounts/id_numbers.py), the holder register's parser and the split votes use it.
+SH_ACCOUNT_RE = re.compile(r"[A-Z]\d{9}")
+SZ_ACCOUNT_RE = re.compile(r"\d{10}")
+
+
+def is_account_number(number):
+    return bool(SH_ACCOUNT_RE.fullmatch(number) or SZ_ACCOUNT_RE.fullmatch(number))
 
 # 证券账户类别
 A_SHARE, B_SHARE, CLOSED_FUND, CREDIT = "a_share", "b_share", "closed_fund", "credit"
@@ -134,8 +146,8 @@ class YmtAccount(db.Model):
 
 
 class SecuritiesAccount(db.Model):
-    """证券账户 linked to a 一码通: 沪市 a letter and 9 digits (A123456789), 深市 and
-    北交所 10 digits (0123456789)."""
+    """证券账户 linked to a 一码通; its number as :data:`SH_ACCOUNT_RE` or
+    :data:`SZ_ACCOUNT_RE` say."""
 
     __tablename__ = "securities_account"
     __table_args__ = (db.CheckConstraint(_in("market", MARKETS), name="market"),

@@ -1,16 +1,20 @@
-"""The hall's clock: naive UTC for storage, Asia/Shanghai for business rules.
+"""The hall's one clock: naive UTC for storage, Asia/Shanghai for business rules.
 
-Tests (and demos) freeze it with ``app.config["CLOCK_NOW"]`` (a naive UTC datetime) or
-the ``frozen`` context manager, so the 15:00 cutoff can be checked at 14:59, 15:00 and
-15:01 without waiting for the afternoon.
+Every "now" and "today" of a rule comes from here — model column defaults included
+(``models.base``) — so freezing it with ``app.config["CLOCK_NOW"]`` (a naive UTC
+datetime) moves the whole hall at once: the 15:00 booking cutoff, the query window, the
+certificates' daily quota, the voting window, login lockouts, the customer-service reply
+window, how long a half-finished account flow is kept. Only protocol and machinery times
+stay real: the age of a WeChat push's signature (and the simulator's pushes), the signing
+time of a PDF, the scheduler's intervals, and Redis expiry.
 """
-from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+EPOCH = datetime(1970, 1, 1)
 
 
 def utcnow():
@@ -22,40 +26,52 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def timestamp():
+    """Seconds since the Unix epoch, of :func:`utcnow`."""
+    return (utcnow() - EPOCH).total_seconds()
+
+
 def local_now():
     """Aware Asia/Shanghai now."""
     return to_local(utcnow())
 
 
+def today():
+    """The registrar's business date: today in Shanghai."""
+    return local_now().date()
+
+
 def to_local(naive_utc):
+    """A stored (naive UTC) time → aware Asia/Shanghai."""
     return naive_utc.replace(tzinfo=timezone.utc).astimezone(SHANGHAI)
 
 
+def wall_time(naive_utc):
+    """A stored (naive UTC) time → naive Shanghai wall-clock time, as staff type it and
+    as the business-hours table holds it. None stays None."""
+    return None if naive_utc is None else to_local(naive_utc).replace(tzinfo=None)
+
+
 def to_utc(local_dt):
-    """An aware (or naive Shanghai) local datetime → naive UTC for storage/comparison."""
+    """An aware (or naive Shanghai) local datetime → naive UTC for storage/comparison.
+    None stays None."""
+    if local_dt is None:
+        return None
     if local_dt.tzinfo is None:
         local_dt = local_dt.replace(tzinfo=SHANGHAI)
     return local_dt.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def today():
-    return local_now().date()
+def day_start(day):
+    """Naive UTC of 00:00 Shanghai on ``day``."""
+    return to_utc(datetime(day.year, day.month, day.day))
+
+
+def format_local(naive_utc, fmt="%Y-%m-%d %H:%M"):
+    """A stored time as people in the hall read it ("" for none)."""
+    return "" if naive_utc is None else to_local(naive_utc).strftime(fmt)
 
 
 def shanghai(year, month, day, hour=0, minute=0, second=0):
-    """Naive UTC of a Shanghai wall-clock time (for freezing the clock in tests)."""
+    """Naive UTC of a Shanghai wall-clock time (for freezing the clock in tests and demos)."""
     return to_utc(datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI))
-
-
-@contextmanager
-def frozen(app, naive_utc):
-    old = app.config.get("CLOCK_NOW")
-    app.config["CLOCK_NOW"] = naive_utc
-    try:
-        yield
-    finally:
-        app.config["CLOCK_NOW"] = old
-
-
-def advance(app, **delta):
-    app.config["CLOCK_NOW"] = (app.config.get("CLOCK_NOW") or utcnow()) + timedelta(**delta)

@@ -1,17 +1,10 @@
 """Filters available in every template."""
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
-from . import masking
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from . import clock, masking
 
 
 def shanghai(value, fmt="%Y-%m-%d %H:%M"):
     """A stored (naive UTC) time as people in the hall read it."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).strftime(fmt)
+    return clock.format_local(value, fmt)
 
 
 def init_app(app):

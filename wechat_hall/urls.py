@@ -1,5 +1,23 @@
-"""Absolute URLs of our pages as the outside world (WeChat, e-mails) must see them."""
+"""Absolute URLs of our pages as the outside world (WeChat, e-mails) must see them, and
+the one rule for where a ``next`` may send anyone."""
+from urllib.parse import urlsplit
+
 from flask import current_app, url_for
+
+
+def local_path(target):
+    """``target`` when it is a path on this site, else None: a ``next`` (after a login,
+    OAuth, activation) never sends anyone elsewhere. No scheme or host, one leading
+    slash (``//host`` is a host), no backslash (browsers read it as a slash) and no
+    control characters (a tab or newline splits the URL in some browsers)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def public_url(endpoint, **values):

@@ -4,9 +4,9 @@ Each flow keeps one small dict under its name with the time it was written; it i
 forgotten after ``FLOW_TTL`` seconds, so a half-finished flow cannot be resumed hours
 later from a forgotten tab. Only ids and flags go here, never an SMS code or a password.
 """
-import time
-
 from flask import session
+
+from wechat_hall import clock
 
 FLOW_TTL = 30 * 60
 
@@ -23,12 +23,12 @@ NEW_PHONE = "flow_new_phone"
 
 
 def put(name, **values):
-    session[name] = {**values, "t": int(time.time())}
+    session[name] = {**values, "t": int(clock.timestamp())}
 
 
 def get(name):
     data = session.get(name)
-    if not isinstance(data, dict) or time.time() - data.get("t", 0) > FLOW_TTL:
+    if not isinstance(data, dict) or clock.timestamp() - data.get("t", 0) > FLOW_TTL:
         session.pop(name, None)
         return None
     return data

@@ -11,8 +11,9 @@ from datetime import timedelta
 from flask import Blueprint, redirect, render_template, url_for
 
 from h5.identity import in_wechat
-from models import HallUser, IdentityVerification, utcnow
+from models import HallUser, IdentityVerification
 from models.accounts import RECOVER, VERIFIED
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 from wechat_hall.services.accounts import hall_users, identity_checks
@@ -40,7 +41,7 @@ def _passed_check(user):
     return db.session.execute(db.select(IdentityVerification).filter(
         IdentityVerification.user_id == user.id, IdentityVerification.purpose == RECOVER,
         IdentityVerification.status == VERIFIED, IdentityVerification.applied_at.is_(None),
-        IdentityVerification.decided_at > utcnow() - RECOVER_GRACE)
+        IdentityVerification.decided_at > clock.utcnow() - RECOVER_GRACE)
         .order_by(IdentityVerification.id.desc())).scalars().first()
 
 
@@ -115,7 +116,7 @@ def password():
                 row = db.session.execute(db.select(IdentityVerification).filter_by(
                     public_id=data["check"], user_id=user.id)).scalar_one_or_none()
                 if row is not None:
-                    row.applied_at = utcnow()
+                    row.applied_at = clock.utcnow()
                     db.session.commit()
             flow.drop(flow.RECOVER)
             return redirect(url_for("recovery.done"))

@@ -204,9 +204,7 @@ def bind():
     error = None
     if form.validate_on_submit():
         try:
-            phone = hall_users.phone_of(form.phone.data)
-            if hall_users.user_by_phone(phone) is None:
-                raise AccountError("该手机号尚未注册，请先注册账户", "phone")
+            phone = hall_users.registered_user(form.phone.data).phone
         except AccountError as exc:
             error = refuse(form, exc)
         else:
@@ -249,8 +247,7 @@ def send_code(kind):
         elif kind == "bind":
             if not current_openid():
                 raise AccountError("请在微信中打开本页面")
-            if hall_users.user_by_phone(phone) is None:
-                raise AccountError("该手机号尚未注册，请先注册账户")
+            hall_users.registered_user(phone)
             purpose = sms_codes.BIND
         elif kind == "change_phone":
             user = current_user()
@@ -311,6 +308,8 @@ def change_phone():
                                           user.ymt_account if user.is_activated else None,
                                           new_phone=phone)
     return render_template("accounts/change_phone.html", form=form, error=error, left=left,
+                           rule=hall_users.PHONE_CHANGE_RULE,
+                           limit=hall_users.PHONE_CHANGES_PER_MONTH,
                            current=mask_phone(user.phone), back_url=url_for("profile.show"),
                            send_url=url_for("accounts.send_code", kind="change_phone"))
 

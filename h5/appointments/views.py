@@ -92,7 +92,7 @@ def notice():
 @bp.get("/rules")
 def rules():
     return render_template("appointments/rules.html", back_url=request.referrer or url_for(
-        "appointments.home"), cutoff=slots.cutoff_time(),
+        "appointments.home"), cutoff_rule=slots.cutoff_rule(),
         window=slots.last_day() - clock.today())
 
 
@@ -149,7 +149,8 @@ def apply():
         "appointments/apply.html", office=office, form=form, errors=errors, values=values,
         agent_types=AGENT_TYPES, business_types=[b for b in office.business_types if b.active],
         days=days, chosen_day=chosen_day, slot_rows=slot_rows,
-        fallback_years=fallback_years, cutoff=slots.cutoff_time(), max_items=booking.MAX_ITEMS,
+        fallback_years=fallback_years, cutoff_rule=slots.cutoff_rule(),
+        max_items=booking.MAX_ITEMS,
         back_url=url_for("appointments.notice", office=office.code))
 
 

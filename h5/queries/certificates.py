@@ -9,6 +9,7 @@ from h5.accounts.forms import refuse
 from h5.identity import activated_required, current_user
 from models.certificates import CHANGES, KINDS
 from models.registry import MARKETS
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name
 from wechat_hall.services.queries import certificates, scope, trading_days
@@ -42,7 +43,7 @@ def _form(user):
     form.account.choices = [("", "全部")] + [
         (a.number, f"{a.number}（{a.short_label}）") for a in scope.user_accounts(user)]
     if request.method == "GET":
-        today = trading_days.today()
+        today = clock.today()
         last = trading_days.previous_trading_day(today, inclusive=False)
         form.kind.data = form.kind.data if form.kind.data in KINDS else "holdings"
         form.date.data = form.date.data or f"{last:%Y-%m-%d}"

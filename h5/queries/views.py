@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 
 from h5.identity import activated_required, current_user
 from models.registry import MARKETS
+from wechat_hall import clock
 from wechat_hall.masking import mask_id_number, mask_name
 from wechat_hall.services.accounts import id_numbers, identity_checks
 from wechat_hall.services.queries import dividend_tax, holdings, ipo, scope, trading_days
@@ -44,7 +45,7 @@ class Filters:
         self.account = args.get("account", "").strip()[:12]
         self.market = args.get("market", "").strip()[:2]
         self.dated = dated
-        today = trading_days.today()
+        today = clock.today()
         last = trading_days.previous_trading_day(today, inclusive=False)
         self.date = args.get("date", "")[:10] or f"{last:%Y-%m-%d}"
         self.end = args.get("end", "")[:10] or f"{today:%Y-%m-%d}"

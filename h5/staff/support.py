@@ -12,8 +12,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
-from models import CsConversation, HallUser, utcnow
+from models import CsConversation, HallUser
 from models.support import ASSIGNED, PRESENCE, RATINGS, WAITING
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name, mask_openid, mask_phone
 from wechat_hall.services.support import agent_desk, assignment, conversations
@@ -70,7 +71,7 @@ def _row(row, now, previews, base):
 
 
 def lists(staff):
-    now = utcnow()
+    now = clock.utcnow()
     mine, waiting = agent_desk.console_rows(staff)
     previews = agent_desk.last_inbound_text([r.id for r in mine + waiting])
     base = url_for("cs.console")
@@ -239,7 +240,7 @@ def resolve(conversation_id):
 @bp.get("/supervisor")
 @role_required("admin")
 def supervisor():
-    now = utcnow()
+    now = clock.utcnow()
     queues, agents = agent_desk.supervisor_overview(now)
     waiting = db.session.execute(
         db.select(CsConversation).filter(CsConversation.status == WAITING)

@@ -1,7 +1,9 @@
 """网络投票 (V-3..V-7) for investors: 我的投票, the meeting page (投票前页), the ballot with
 its preview and confirmation, the receipt, the results; and for credit and nominee
 accounts (web hall, institution login) the per-holder entry, the Excel template and
-upload, and 提交投票结果. The rules live in ``wechat_hall.services.voting_*``."""
+upload, and 提交投票结果. The rules live in ``wechat_hall.services.voting``: who may vote with
+which account through which channel and when results show (``meetings``), the ballot
+(``ballots``), the split accounts' drafts (``split``)."""
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +24,7 @@ from wechat_hall.masking import mask_name
 from wechat_hall.services.voting import ballots, meetings, register, tally
 from wechat_hall.services.voting import split as vote_split
 from wechat_hall.services.voting.ballots import AlreadyVoted, BallotInvalid
-from wechat_hall.services.voting.meetings import CLOSED, VoteRefused
+from wechat_hall.services.voting.meetings import VoteRefused
 
 bp = Blueprint("votes", __name__, url_prefix="/h5/votes")
 
@@ -34,8 +36,10 @@ TIPS = [
     "选举型议案的表决权数=投票人持股总数×当选人数；",
     "您既可将所有表决权集中投给一人，也可分散投给数人；",
 ]
-SPLIT_ONLY_WEB = ("该账户为信用或名义持有人账户，须征集明细账户持有人意见后，"
-                  "通过网上营业厅录入或上传投票明细；微信营业厅只支持个人投资者投票。")
+
+
+def _channel():
+    return WECHAT if in_wechat() else WEB
 
 
 def _refused(message, status=403):
@@ -67,8 +71,10 @@ def index():
 @activated_required
 def meeting(meeting_id):
     entry, _ = _load(meeting_id)
+    channel = _channel()
+    refusals = {a.account: meetings.channel_refusal(a.holding, channel) for a in entry.accounts}
     return render_template("hall/votes/meeting.html", entry=entry, meeting=entry.meeting,
-                           wechat=in_wechat(), split_only_web=SPLIT_ONLY_WEB)
+                           refusals=refusals)
 
 
 def _ballot_page(entry, acc, struct, values, errors=None, status=200):
@@ -86,8 +92,7 @@ def ballot(meeting_id, account):
         flash("该证券账户已投票，投票结果不能更改。", "info")
         return redirect(url_for(".receipt", meeting_id=meeting.id, account=acc.account))
     if acc.holding.split:
-        if in_wechat():
-            return _refused(SPLIT_ONLY_WEB)
+        meetings.require_channel(acc.holding, _channel())
         return redirect(url_for(".split", meeting_id=meeting.id, account=acc.account))
     meetings.require_open(meeting)
     struct = ballots.structure(meeting)
@@ -107,8 +112,8 @@ def ballot(meeting_id, account):
                                resolved=resolved, values=values, choices=CHOICES,
                                confirm_text=CONFIRM_TEXT)
     try:
-        cast = ballots.cast(meeting, acc.account, acc.holding.quantity, resolved.lines,
-                                   user=current_user(), channel=WECHAT if in_wechat() else WEB)
+        cast = ballots.cast(meeting, acc.holding, resolved.lines, user=current_user(),
+                            channel=_channel())
     except AlreadyVoted as exc:
         flash(str(exc), "error")
         return redirect(url_for(".receipt", meeting_id=meeting.id, account=acc.account))
@@ -134,7 +139,7 @@ def receipt(meeting_id, account):
     return render_template("hall/votes/receipt.html", meeting=entry.meeting, acc=acc,
                            ballot=ballot, struct=struct, result=result,
                            summary=_summary(ballot), choices=CHOICES,
-                           closed=entry.phase == CLOSED, mask_name=mask_name)
+                           closed=entry.results_published, mask_name=mask_name)
 
 
 def _summary(ballot):
@@ -155,9 +160,9 @@ def _summary(ballot):
 def results(meeting_id):
     """The meeting's totals by tier, once voting has closed."""
     entry, _ = _load(meeting_id)
-    if entry.phase != CLOSED:
+    result = tally.published(entry.meeting)
+    if result is None:
         return _refused("投票结束后方可查看本次会议的投票结果汇总。", 403)
-    result = tally.tally(entry.meeting)
     return render_template("hall/votes/results.html", meeting=entry.meeting, entry=entry,
                            result=result, tiers=tally.TIER_KEYS, choices=CHOICES,
                            percent=tally.percent)
@@ -169,8 +174,7 @@ def _split_account(meeting_id, account):
     entry, acc = _load(meeting_id, account)
     if not acc.holding.split:
         abort(404)
-    if in_wechat():
-        raise VoteRefused(SPLIT_ONLY_WEB)
+    meetings.require_channel(acc.holding, _channel())
     return entry, acc
 
 

@@ -7,6 +7,7 @@ import pytest
 from account_helpers import Staff, csrf, form_post, signed_up_wechat, user
 
 from models import IdentityVerification, OutboxJob, TradeFeedOrder
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 from wechat_hall.services.accounts import pending_checks, trade_feed
@@ -44,9 +45,7 @@ def feed(tmp_path, *lines, name="feed.csv"):
 
 
 def today():
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return clock.today()
 
 
 def wechat_texts(app, openid="o_pending"):

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from models import HallUser, IdentityVerification, PhoneChange, utcnow
+from models import HallUser, IdentityVerification, PhoneChange
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 from account_helpers import (PASSWORD, csrf, form_post, last_code, load_captcha, login_web,

@@ -146,6 +146,17 @@ def test_next_after_login_stays_on_this_site(app, client, easy_captcha):
         "csrf_token": token, "phone": PHONE, "password": PASSWORD, "captcha": "AAAA",
         "next": "https://evil.example/"})
     assert resp.headers["Location"] == "/h5/"
+    # The staff login's rule, one rule: a backslash or a control character is refused too.
+    for target, lands in [("/h5/votes?x=1", "/h5/votes?x=1"), ("//evil.example/", "/h5/"),
+                          ("/\\evil.example", "/h5/"), ("/\tevil", "/h5/"),
+                          ("javascript:alert(1)", "/h5/")]:
+        fresh = app.test_client()
+        token = csrf(fresh, "/h5/account/login")
+        load_captcha(fresh, "login")
+        resp = fresh.post("/h5/account/login", data={
+            "csrf_token": token, "phone": PHONE, "password": PASSWORD, "captcha": "AAAA",
+            "next": target})
+        assert resp.headers["Location"] == lands, target
 
 
 def test_sms_button_throttle_and_daily_cap_over_http(app, client):

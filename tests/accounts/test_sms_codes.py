@@ -1,6 +1,6 @@
 """SMS verification codes (groundwork of ACC-1/2/3/5/7/8): sent once, checked once."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 import redis
@@ -176,16 +176,14 @@ def test_daily_cap_per_ip(make_app):
     _request(app, "13900000003", ip="10.0.0.2")  # another network is its own count
 
 
-def test_the_day_is_the_shanghai_day(make_app, monkeypatch):
+def test_the_day_is_the_shanghai_day(make_app):
     app = make_app(SMS_DAILY_PER_PHONE=1)
-    before_midnight = datetime(2026, 3, 1, 15, 59, 50, tzinfo=timezone.utc)  # 23:59:50 CST
-    monkeypatch.setattr(codes, "_time", before_midnight.timestamp)
+    app.config["CLOCK_NOW"] = datetime(2026, 3, 1, 15, 59, 50)  # UTC; 23:59:50 CST
     _request(app)
     with pytest.raises(codes.DailyLimitReached) as err:
         _request(app, purpose=codes.LOGIN)
     assert err.value.retry_after == 10  # until midnight in Shanghai
-    after_midnight = datetime(2026, 3, 1, 16, 0, 10, tzinfo=timezone.utc)  # 00:00:10 CST
-    monkeypatch.setattr(codes, "_time", after_midnight.timestamp)
+    app.config["CLOCK_NOW"] = datetime(2026, 3, 1, 16, 0, 10)  # UTC; 00:00:10 CST
     _request(app, purpose=codes.LOGIN)
 
 

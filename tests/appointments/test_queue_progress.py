@@ -138,3 +138,73 @@ def test_a_reminder_needs_wechat_and_a_sane_count(hall_app):
         assert "请选择提醒人数（1-10人）" in page.get_data(as_text=True)
     with hall_app.app_context():
         assert db.session.execute(db.select(Ticket.remind_openid)).scalar() is None
+
+
+def test_the_fast_paths_agree_with_the_definition_on_crafted_queues(hall_app):
+    """People ahead and the estimate, three ways: the definition (progress.progress, what
+    the page and the chat show), the polling endpoint's one-statement fast path
+    (quick_status) and the reminders' position in call order — against an oracle sorted
+    here, on queues mixing priorities, statuses, business types, halls and days."""
+    from datetime import timedelta
+
+    from models import BusinessType, Office
+    from models.hall_queue import CALLED, DONE, NO_SHOW, WAITING
+    from wechat_hall.services.appointments import progress
+
+    _day(hall_app)
+    with hall_app.app_context():
+        today = clock.today()
+        offices = {o.code: o for o in db.session.execute(db.select(Office)).scalars()}
+        business = {(b.office_id, b.code): b for b in
+                    db.session.execute(db.select(BusinessType)).scalars()}
+        sh, bj = offices["SH"], offices["BJ"]
+        query, pledge = business[(sh.id, "QUERY")], business[(sh.id, "PLEDGE")]
+        # (office, business, day, priority, status): insertion order is ticket id order.
+        plan = [(sh, query, today, 1, WAITING), (sh, query, today, 1, DONE),
+                (sh, query, today, 0, WAITING), (sh, pledge, today, 0, WAITING),
+                (sh, query, today, 1, WAITING), (sh, query, today, 1, CALLED),
+                (sh, query, today - timedelta(days=1), 0, WAITING),
+                (bj, business[(bj.id, "QUERY")], today, 0, WAITING),
+                (sh, query, today, 0, WAITING), (sh, query, today, 1, NO_SHOW),
+                (sh, query, today, 1, WAITING), (sh, pledge, today, 1, WAITING),
+                (sh, query, today, 0, WAITING)]
+        now = clock.utcnow()
+        rows = []
+        for n, (office, biz, day, priority, status) in enumerate(plan, start=1):
+            ticket = Ticket(office_id=office.id, business_type_id=biz.id, day=day, number=n,
+                            label=f"{biz.ticket_prefix}{n:03d}", query_code=f"{9000000000 + n}",
+                            priority=priority, status=status)
+            if status == DONE:  # one finished 6-minute service: the queue's mean
+                ticket.called_at, ticket.finished_at = now - timedelta(minutes=6), now
+            db.session.add(ticket)
+            db.session.flush()
+            rows.append(ticket)
+        db.session.commit()
+        oracle = {}
+        for t in rows:
+            if t.status == WAITING:
+                queue = sorted((o for o in rows if o.status == WAITING and
+                                (o.office_id, o.day, o.business_type_id)
+                                == (t.office_id, t.day, t.business_type_id)),
+                               key=lambda o: (o.priority, o.id))
+                oracle[t.id] = queue.index(t)
+            else:
+                oracle[t.id] = 0
+        # Appointments (priority 0) first, each class in ticket order; other queues apart.
+        assert [oracle[rows[n - 1].id] for n in (3, 9, 13, 1, 5, 11, 4, 12)] == \
+            [0, 1, 2, 3, 4, 5, 0, 1]
+        for t in rows:
+            shown = progress.progress(t)
+            assert shown["ahead"] == oracle[t.id], t.label
+            if t.day != today:
+                continue  # the endpoint answers today's tickets only
+            office = sh if t.office_id == sh.id else bj
+            fast = progress.quick_status(office.code, t.query_code, "test")
+            assert (fast["ahead"], fast["minutes"]) == (shown["ahead"], shown["minutes"]), t.label
+        # The SH 证券查询 queue: five waiting, the mean 6 minutes, two counters serve it.
+        deepest = max((t for t in rows if t.office_id == sh.id and t.business_type_id == query.id
+                       and t.day == today), key=lambda t: oracle[t.id])
+        assert oracle[deepest.id] == 5 and progress.progress(deepest)["minutes"] == 15
+        # The reminders count by position in call order: due exactly at the definition.
+        assert progress.request_reminder(deepest, "o_remind", oracle[deepest.id] - 1) is False
+        assert progress.request_reminder(deepest, "o_remind", oracle[deepest.id]) is True

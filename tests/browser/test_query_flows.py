@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from models import CertificateRequest, HallUser, YmtAccount
-from models.base import utcnow
 from wechat_hall.adapters import pdf_signer
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import captcha
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from models import HallUser, VoteBallot, YmtAccount
-from models.base import utcnow
 from wechat_hall import demo
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import captcha
 

@@ -1,6 +1,6 @@
 """Helpers of the query tests: demo identities and a signed-in activated user."""
 from models import HallUser, YmtAccount
-from models.base import utcnow
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 WANG_YMT, LIU_YMT, ZHANG_YMT = "180312600024", "180108300319", "180278900271"

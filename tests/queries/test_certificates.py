@@ -11,6 +11,7 @@ import pytest
 from query_helpers import WANG_ID
 
 from models import CertificateQuota, CertificateRequest, DevMessage
+from wechat_hall import clock
 from wechat_hall.adapters import pdf_signer
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
@@ -26,8 +27,8 @@ def csrf(client, path="/h5/certificates/new"):
 
 def day(days_ago=None):
     if days_ago is None:
-        return trading_days.previous_trading_day(trading_days.today(), inclusive=False)
-    return trading_days.previous_trading_day(trading_days.today() - timedelta(days=days_ago))
+        return trading_days.previous_trading_day(clock.today(), inclusive=False)
+    return trading_days.previous_trading_day(clock.today() - timedelta(days=days_ago))
 
 
 def ask(client, **overrides):
@@ -104,8 +105,8 @@ def test_a_changed_byte_breaks_the_signature(app, wang):
 
 
 def test_changes_and_freezes_certificates(app, wang):
-    start = trading_days.years_back(trading_days.today(), 1)
-    assert ask(wang, kind="changes", start=str(start), end=str(trading_days.today())
+    start = trading_days.years_back(clock.today(), 1)
+    assert ask(wang, kind="changes", start=str(start), end=str(clock.today())
                ).status_code == 302
     run_pending(app)
     pdf, _ = pdf_of(app)
@@ -119,7 +120,7 @@ def test_changes_and_freezes_certificates(app, wang):
 
 def test_three_years_back_is_allowed_not_more(app, wang):
     assert ask(wang, date=str(day(365 * 2))).status_code == 302
-    resp = ask(wang, date=str(trading_days.years_back(trading_days.today(), 3)
+    resp = ask(wang, date=str(trading_days.years_back(clock.today(), 3)
                               - timedelta(days=3)))
     assert resp.status_code == 400 and "仅提供近三年内" in resp.get_data(as_text=True)
 
@@ -171,11 +172,10 @@ def test_five_a_day_then_refused(app, wang):
     assert "今日已申请 5 / 5 次" in wang.get("/h5/certificates/").get_data(as_text=True)
 
 
-def test_the_limit_is_per_shanghai_day(app, wang, monkeypatch):
+def test_the_limit_is_per_shanghai_day(app, wang):
     for _ in range(5):
         ask(wang)
-    tomorrow = trading_days.today() + timedelta(days=1)
-    monkeypatch.setattr(trading_days, "today", lambda: tomorrow)
+    app.config["CLOCK_NOW"] = clock.utcnow() + timedelta(days=1)  # the hall's clock, a day on
     assert ask(wang, date=str(day())).status_code == 302
 
 

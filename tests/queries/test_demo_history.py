@@ -1,6 +1,7 @@
 """The demo generator: `flask demo seed` gives every open demo account a year of history
 and 王安 every designed case; seeding again adds nothing."""
 from models import Dividend, Freeze, HoldingChange, IpoSubscription, SecuritiesAccount, Security
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.queries import trading_days
 
@@ -19,7 +20,7 @@ def test_demo_seed_is_complete_and_idempotent(app):
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     assert counts(app) == first
     with app.app_context():
-        year_ago = trading_days.years_back(trading_days.today(), 1)
+        year_ago = trading_days.years_back(clock.today(), 1)
         for account in db.session.execute(db.select(SecuritiesAccount)).scalars():
             recent = db.session.execute(db.select(db.func.count()).select_from(HoldingChange)
                                         .where(HoldingChange.account_id == account.id,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from query_helpers import activated_user, sign_in
 
+from wechat_hall import clock
 from wechat_hall.services.queries import trading_days
 
 SEED_Q2 = ["序号", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别", "流通类型",
@@ -33,7 +34,7 @@ def text(resp):
 
 
 def last_trading_day():
-    return trading_days.previous_trading_day(trading_days.today(), inclusive=False)
+    return trading_days.previous_trading_day(clock.today(), inclusive=False)
 
 
 def test_holdings_have_the_seed_columns_notes_and_units(wang):
@@ -56,7 +57,7 @@ def test_holdings_have_the_seed_columns_notes_and_units(wang):
 
 def test_holdings_on_a_past_date_follow_the_ledger(wang):
     # Before the IPO shares were listed, 示例新材 is not held.
-    day = trading_days.previous_trading_day(trading_days.today() - timedelta(days=120))
+    day = trading_days.previous_trading_day(clock.today() - timedelta(days=120))
     html = text(wang.get(f"/h5/query/holdings?date={day}"))
     assert "示例新材" not in html and "招商银行" in html
     assert "示例新材" in text(wang.get("/h5/query/holdings"))
@@ -78,7 +79,7 @@ def test_holdings_refusals(wang, query, message):
 
 
 def test_a_weekend_is_not_a_trading_day(wang):
-    day = trading_days.today() - timedelta(days=7)
+    day = clock.today() - timedelta(days=7)
     while day.weekday() != 5:
         day -= timedelta(days=1)
     assert "不是交易日" in text(wang.get(f"/h5/query/holdings?date={day}"))
@@ -114,7 +115,7 @@ def test_my_ymt(wang):
 
 def test_changes_with_balance_after_and_pagination(app, registry):
     client = sign_in(app.test_client(), activated_user(app, "13900000271", "180278900271"))
-    start = trading_days.years_back(trading_days.today(), 1)
+    start = trading_days.years_back(clock.today(), 1)
     html = text(client.get(f"/h5/query/changes?start={start}"))
     assert headers(html) == ["序号", "变更日期", "证券账户", "证券代码", "证券简称", "变更数量",
                              "变更后余额", "变更摘要", "托管单元名称"]
@@ -127,7 +128,7 @@ def test_changes_with_balance_after_and_pagination(app, registry):
     beyond = text(client.get(f"/h5/query/changes?start={start}&page=999"))
     assert body_rows(beyond) == body_rows(page)
     assert "开始日期不能晚于结束日期" in text(client.get(
-        f"/h5/query/changes?start={trading_days.today()}&end={start}"))
+        f"/h5/query/changes?start={clock.today()}&end={start}"))
 
 
 def test_freezes_at_a_date(wang):
@@ -136,7 +137,7 @@ def test_freezes_at_a_date(wang):
     assert "质押登记" in html and "中信证券股份有限公司" in html
     assert "司法冻结" in html and "上海市浦东新区人民法院" in html
     assert "协助冻结" not in "".join(body_rows(html))  # released 200 days ago
-    day = trading_days.previous_trading_day(trading_days.today() - timedelta(days=250))
+    day = trading_days.previous_trading_day(clock.today() - timedelta(days=250))
     earlier = "".join(body_rows(text(wang.get(f"/h5/query/freezes?date={day}"))))
     assert "协助冻结" in earlier and "质押登记" not in earlier
 

@@ -1,7 +1,8 @@
 """Fake API: access tokens (/cgi-bin/token, /cgi-bin/stable_token) and token checks."""
 from datetime import timedelta
 
-from models import SimToken, utcnow
+from models import SimToken
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 

@@ -1,7 +1,8 @@
 """The app's own WeChat client against the fake API, in-process (no server running)."""
 import pytest
 
-from models import SimOutbound, SimToken, utcnow
+from models import SimOutbound, SimToken
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.wechat import api, menus
 

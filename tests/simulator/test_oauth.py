@@ -2,7 +2,8 @@
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from models import SimOAuthCode, utcnow
+from models import SimOAuthCode
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 CALLBACK = "http://localhost/cb?x=1"

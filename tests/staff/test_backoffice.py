@@ -4,7 +4,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from models import BusinessType, Office, SlotTemplate, StaffUser, utcnow
+from models import BusinessType, Office, SlotTemplate, StaffUser
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 from staff_helpers import PASSWORDS, StaffBrowser, csrf_from, get_staff

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from staff_helpers import StaffBrowser, csrf_from, get_staff, make_staff
 
-from models import StaffUser, utcnow
+from models import StaffUser
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import staff_users
 

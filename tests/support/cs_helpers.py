@@ -2,7 +2,8 @@
 from datetime import time
 from types import SimpleNamespace
 
-from models import CsAgent, CsBusinessHours, CsConversation, CsMessage, CsQueue, utcnow
+from models import CsAgent, CsBusinessHours, CsConversation, CsMessage, CsQueue
+from wechat_hall.clock import utcnow
 from wechat_hall.demo import support as demo_support
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending

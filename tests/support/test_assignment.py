@@ -8,7 +8,8 @@ import pytest
 from cs_helpers import make_agent
 from staff_helpers import make_staff
 
-from models import CsAgent, CsConversation, CsMessage, StaffUser, utcnow
+from models import CsAgent, CsConversation, CsMessage, StaffUser
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.support import assignment, conversations
 

@@ -2,7 +2,7 @@
 knowledge base, canned replies, hours and agents; bad input is refused in Chinese."""
 import pytest
 
-from models import CsAgent, CsCannedReply, CsKnowledge, CsQueue, CsRule
+from models import CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule
 from staff_helpers import StaffBrowser, make_staff
 from wechat_hall.extensions import db
 
@@ -67,9 +67,22 @@ def test_canned_reply_shortcuts_are_checked(cs, admin):
 
 
 def test_hours_must_end_after_they_start(cs, admin):
+    before = count(cs, CsBusinessHours)
     resp = admin.submit("/admin/cshours/new/", {"weekday": "5", "opens": "17:00", "closes": "09:00",
                                                 "active": "y"})
     assert "结束时间必须晚于开始时间" in resp.get_data(as_text=True)
+    assert count(cs, CsBusinessHours) == before
+    # The rule is the service's, which the chat's 服务时间 reads: not only the form's.
+    from datetime import time
+
+    from wechat_hall.services.errors import Rejected
+    from wechat_hall.services.support import hours
+    for line, message in [((5, time(17), time(9)), "结束时间必须晚于开始时间"),
+                          ((7, time(9), time(17)), "请选择星期"),
+                          ((0, None, time(17)), "请填写开始时间和结束时间")]:
+        with pytest.raises(Rejected, match=message):
+            hours.check_line(*line)
+    hours.check_line(5, time(9), time(11))
 
 
 def test_an_agent_gets_queues_and_a_capacity(cs, admin):
@@ -84,3 +97,25 @@ def test_an_agent_gets_queues_and_a_capacity(cs, admin):
     with cs.app_context():
         agent = db.session.get(CsAgent, staff_id)
         assert agent.capacity == 8 and {q.code for q in agent.queues} == {"SH", "SZ"}
+
+
+def test_only_agents_and_admins_become_agents_and_only_once(cs, admin):
+    counter_id = make_staff(cs, "guitai", "counter")
+    agent_id = make_staff(cs, "li", "agent")
+    sh = str(queue_id(cs, "SH"))
+    resp = admin.submit("/admin/csagent/new/", {"staff": str(counter_id), "capacity": "5",
+                                                "queues": [sh]})
+    assert resp.status_code != 302 and count(cs, CsAgent, staff_id=counter_id) == 0
+    assert admin.submit("/admin/csagent/new/", {"staff": str(agent_id), "capacity": "5",
+                                                "queues": [sh]}).status_code == 302
+    resp = admin.submit("/admin/csagent/new/", {"staff": str(agent_id), "capacity": "6",
+                                                "queues": [sh]})
+    assert "该员工已经是坐席" in resp.get_data(as_text=True)
+    with cs.app_context():
+        assert db.session.get(CsAgent, agent_id).capacity == 5
+        from models import StaffUser
+        from wechat_hall.services.errors import Rejected
+        from wechat_hall.services.support import admin as cs_rules
+        with pytest.raises(Rejected, match="只有客服坐席或管理员可以设为坐席"):
+            cs_rules.check_agent(CsAgent(staff=db.session.get(StaffUser, counter_id),
+                                         capacity=5), is_new=True)

@@ -1,7 +1,8 @@
 """WeChat's reply window and quota as the console computes them (cs_window)."""
 from datetime import timedelta
 
-from models import CsConversation, CsMessage, utcnow
+from models import CsConversation, CsMessage
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.support import window as cs_window
 

@@ -5,7 +5,7 @@ import threading
 from sqlalchemy import text as sql
 from vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 
-from models import VoteMeeting
+from models import VoteHolding, VoteMeeting
 from wechat_hall.extensions import db
 from wechat_hall.services.voting import ballots as voting_ballots
 from wechat_hall.services.voting import receipts
@@ -19,8 +19,11 @@ def _cast(app, meeting_id, account, shares, choice="for"):
         item = struct.ordinary[0][1][0]
         opinion = Opinion(ordinary={item.id: choice})
         lines = voting_ballots.resolve(struct, shares, opinion, account).lines
+        holding = db.session.execute(db.select(VoteHolding).filter_by(
+            meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
+        assert holding.quantity == shares
         try:
-            return voting_ballots.cast(meeting, account, shares, lines, channel="web").receipt
+            return voting_ballots.cast(meeting, holding, lines, channel="web").receipt
         finally:
             db.session.remove()
 

@@ -110,7 +110,10 @@ def _vote(app, meeting_id, account, shares, choice, election=None):
         items = [i for _, group in struct.ordinary for i in group]
         opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
         lines = ballots.resolve(struct, shares, opinion, account).lines
-        ballots.cast(meeting, account, shares, lines, channel="web")
+        holding = db.session.execute(db.select(VoteHolding).filter_by(
+            meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
+        assert holding.quantity == shares
+        ballots.cast(meeting, holding, lines, channel="web")
 
 
 def _close(app, meeting_id):

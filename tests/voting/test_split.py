@@ -194,6 +194,53 @@ def test_split_accounts_are_web_hall_only(app, client, registry):
     sign_in(app, client, HKSCC_YMT, "13300880001", openid="o-hkscc")
     resp = client.get(_split(meeting, HKSCC))
     assert resp.status_code == 403 and "微信营业厅只支持个人投资者投票" in text(resp)
+    resp = client.get(f"/h5/votes/{meeting['id']}/{HKSCC}/ballot")
+    assert resp.status_code == 403 and "微信营业厅只支持个人投资者投票" in text(resp)
+    detail = text(client.get(f"/h5/votes/{meeting['id']}"))
+    assert "请登录网上营业厅投票" in detail and "录入投票明细" not in detail
+    assert ballots(app) == []
+
+
+def test_the_ballot_service_keeps_split_accounts_to_their_holders_on_the_web(app, registry):
+    """Not only the pages: ballots.cast itself refuses a credit or nominee account through
+    WeChat or with its own (not its holders') opinion, and a plain account voting for
+    others; nothing is recorded until the one right ballot."""
+    import pytest
+
+    from models import VoteHolding, VoteMeeting
+    from models.voting import WEB, WECHAT
+    from wechat_hall.services.voting import ballots as ballot_rules
+    from wechat_hall.services.voting.meetings import VoteRefused
+
+    from vote_helpers import WANG_AN
+
+    meeting = make_meeting(app, underlying=UNDER)
+    item1 = meeting["items"][0]
+    with app.app_context():
+        row = db.session.get(VoteMeeting, meeting["id"])
+        struct = ballot_rules.structure(row)
+
+        def holding(account, parent=""):
+            return db.session.execute(db.select(VoteHolding).filter_by(
+                meeting_id=row.id, parent_account=parent, account=account)).scalar_one()
+
+        opinion = ballot_rules.Opinion(ordinary={item1: "for"})
+        by_holders = ballot_rules.resolve(struct, 3_000, opinion, "E078900271", "张伟").lines
+        credit = holding(CREDIT)
+        own = ballot_rules.resolve(struct, credit.quantity, opinion, CREDIT).lines
+        for who, lines, channel, message in [
+                (credit, by_holders, WECHAT, "微信营业厅只支持个人投资者投票"),
+                (credit, own, WEB, "须按明细账户持有人录入或上传投票明细"),
+                (holding(WANG_AN), by_holders, WEB, "投票意见须为本账户持有人的意见"),
+                (holding("E078900271", CREDIT), by_holders, WEB, "未持有该证券")]:
+            with pytest.raises(VoteRefused, match=message):
+                ballot_rules.cast(row, who, lines, channel=channel)
+        assert ballots(app) == []
+        ballot = ballot_rules.cast(row, credit, by_holders, channel=WEB)
+        assert ballot.split is True and ballot.shares == credit.quantity
+    (cast,) = ballots(app)
+    assert cast.account == CREDIT and cast.split and cast.channel == WEB
+    assert {line[0] for line in cast.line_rows} == {"E078900271"}
 
 
 def test_split_after_close_is_refused(app, client, registry):

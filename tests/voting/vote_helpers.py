@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from models import (HallUser, VoteBallot, VoteBallotLine, VoteHolding, VoteItem, VoteMeeting,
                     VoteProposal, YmtAccount)
-from models.base import utcnow
 from models.voting import ELECTION, ORDINARY
+from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 WANG_AN_YMT, WANG_AN = "180312600024", "A312600024"

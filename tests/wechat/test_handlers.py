@@ -128,3 +128,41 @@ def test_first_messages_of_a_new_user_arriving_together_all_get_answers(app):
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Follower.id)).filter_by(
             openid="o_brand_new")).scalar() == 1
+
+
+def test_click_answers_take_their_figures_from_where_the_rules_live(app, wechat):
+    """Cutoff from APPOINTMENT_CUTOFF, limits from the services, customer-service hours and
+    booking hours from what the back office edits: change each, and the chat follows."""
+    from datetime import time
+
+    from models import CsBusinessHours, Office, SlotTemplate
+    from wechat_hall.services.accounts import hall_users
+    from wechat_hall.services.queries import certificates
+
+    app.config["APPOINTMENT_CUTOFF"] = "14:30"
+    with app.app_context():
+        office = Office(code="GZ", region="广州", name="广州业务受理大厅", address="广州市天河区",
+                        phone="020-1234")
+        db.session.add(office)
+        db.session.flush()
+        db.session.add_all([
+            SlotTemplate(office_id=office.id, start_time=time(9, 0), end_time=time(9, 59, 59)),
+            SlotTemplate(office_id=office.id, start_time=time(10, 0), end_time=time(11, 29, 59)),
+            SlotTemplate(office_id=office.id, start_time=time(7, 0), end_time=time(7, 59, 59),
+                         active=False),
+            CsBusinessHours(weekday=0, opens=time(9, 0), closes=time(12, 0)),
+            CsBusinessHours(weekday=1, opens=time(9, 0), closes=time(12, 0)),
+            CsBusinessHours(weekday=5, opens=time(9, 0), closes=time(11, 0), active=False)])
+        db.session.commit()
+    faq = wechat.reply_text(wechat.event("o_faq", "CLICK", "FAQ"))
+    assert "4. 每日下午14:30停止预约次日的号源。" in faq and "15:00" not in faq
+    assert f"电子凭证每人每天最多申请{certificates.DAILY_LIMIT}次" in faq
+    assert f"手机号{hall_users.PHONE_CHANGE_RULE}。" in faq
+    assert hall_users.PHONE_CHANGE_RULE == "一个月内最多变更三次"  # the seed's words, from 3
+    contact = wechat.reply_text(wechat.event("o_faq", "CLICK", "CONTACT"))
+    assert "人工服务时间：周一至周二 9:00—12:00" in contact and "8:30" not in contact
+    offices = wechat.reply_text(wechat.event("o_faq", "CLICK", "OFFICE_LIST"))
+    assert "【广州】广州业务受理大厅" in offices and "预约时段：工作日 9:00—11:30" in offices
+    assert "8:30" not in offices and "17:00" not in offices
+    word = wechat.reply_text(wechat.text("o_faq", "凭证"))
+    assert f"每日最多{certificates.DAILY_LIMIT}次" in word

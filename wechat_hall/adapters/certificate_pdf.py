@@ -6,9 +6,10 @@ read the rows back). Landscape A4, the rows in a table repeated with its header 
 page, and on every page the verification code and the page number.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
+
+from wechat_hall import clock
 
 FONT = "STSong-Light"
 ISSUER = "中国证券登记结算有限责任公司"
@@ -42,8 +43,7 @@ def _font():
 
 
 def issued_text(issued_at):
-    when = issued_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Shanghai"))
-    return when.strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
+    return clock.format_local(issued_at, "%Y-%m-%d %H:%M:%S") + "（北京时间）"
 
 
 def _table(columns, rows, head, cell, font, colors, Table, TableStyle, Paragraph):

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from models.registry import is_account_number
+
 REQUIRED = ["ZQDM", "ZQZH", "HSTMC", "HSTZJHM", "CYSL"]
 OPTIONAL = ["HSTZJLB", "HSTCYRLB", "ZQLB", "LTLX", "QYLB", "HSTTXDZ", "HSTYZBM", "HSTDH"]
 ZQLB = {"PT": "普通", "XL": "限售"}
@@ -158,7 +160,7 @@ def _row(number, record):
     if not re.fullmatch(r"\d{6}", code):
         raise ValueError(f"证券代码 {code!r} 应为6位数字")
     account = _text(record, "ZQZH").upper()
-    if not re.fullmatch(r"[A-Z]\d{9}|\d{10}", account):
+    if not is_account_number(account):
         raise ValueError(f"证券账户 {account!r} 格式有误")
     name = _text(record, "HSTMC")
     if not name:

@@ -80,9 +80,11 @@ def verify_chain_cmd(meeting_id):
 @click.argument("meeting_id", type=int)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(meeting_id, out):
-    """导出投票结果（.xlsx 含投票记录，或 .csv）。"""
+    """导出投票结果（.xlsx 含投票记录，或 .csv）；投票结束后方可导出。"""
     meeting = _meeting(meeting_id)
-    result = tally.tally(meeting)
+    result = tally.published(meeting)
+    if result is None:
+        raise click.ClickException("投票尚未结束，投票结束后方可导出结果。")
     data = (tally.export_csv(result) if out.suffix.lower() == ".csv"
             else tally.export_xlsx(result))
     out.write_bytes(data)

@@ -25,6 +25,7 @@ from models import (
 )
 from models.registry import A_SHARE, B_SHARE, CLOSED_FUND, CREDIT, NORMAL, SH, SZ
 from models.securities import B_STOCK, BOND, CONVERTIBLE, FUND, STOCK
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.queries import trading_days
 
@@ -84,7 +85,7 @@ def _unit_for(account):
 
 def seed_reference():
     """Securities and a custodian unit per broker branch and market."""
-    today = trading_days.today()
+    today = clock.today()
     for market, code, name, kind, year in SECURITIES:
         if _security(market, code) is None:
             db.session.add(Security(market=market, code=code, name=name, kind=kind,
@@ -254,7 +255,7 @@ def _liu_yang(sh, today):
 
 def seed():
     seed_reference()
-    today = trading_days.today()
+    today = clock.today()
     accounts = db.session.execute(db.select(SecuritiesAccount)
                                   .order_by(SecuritiesAccount.number)).scalars().all()
     by_number = {a.number: a for a in accounts}

@@ -19,9 +19,9 @@ from models import (
     VoteProposal,
     YmtAccount,
 )
-from models.base import utcnow
 from models.registry import A_SHARE, CREDIT, INSTITUTION, SH
 from models.voting import ELECTION, FOR, ORDINARY, WEB
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import id_numbers
 from wechat_hall.services.accounts.id_numbers import USCC
@@ -95,7 +95,7 @@ def _seed_nominees():
         db.session.flush()
         if _one(HallUser, phone=login) is None:
             user = HallUser(phone=login, nickname=name[:16], ymt_account_id=ymt.id,
-                            activated_at=utcnow())
+                            activated_at=clock.utcnow())
             user.set_password(INSTITUTION_PASSWORD)
             db.session.add(user)
     db.session.flush()
@@ -127,7 +127,7 @@ def _meeting(title, record_date, opens_at, closes_at):
                                    account=account, name=name, holder_category=category,
                                    quantity=quantity))
     meeting.register_rows = len(REGISTER)
-    meeting.register_imported_at = utcnow()
+    meeting.register_imported_at = clock.utcnow()
     db.session.flush()
     return meeting, True
 
@@ -152,14 +152,14 @@ def _cast_demo_ballots(meeting):
             opinion.ordinary = {ordinary[1].id: FOR}
             opinion.order = [f"item-{ordinary[1].id}", "overall"]
         lines = ballots.resolve(struct, shares, opinion, account).lines
-        ballots.cast(meeting, account, shares, lines, channel=WEB)
+        holding = _one(VoteHolding, meeting_id=meeting.id, parent_account="", account=account)
+        ballots.cast(meeting, holding, lines, channel=WEB)
 
 
 def seed():
     _seed_nominees()
-    now = utcnow()
-    today = (now + timedelta(hours=8)).date()
-    start = datetime.combine(today, datetime.min.time()) - timedelta(hours=8)  # 00:00 Shanghai
+    today = clock.today()
+    start = clock.day_start(today)  # 00:00 Shanghai
     _meeting(OPEN_TITLE, today - timedelta(days=5), start - timedelta(days=1),
              start + timedelta(days=15))
     closed, created = _meeting(CLOSED_TITLE, date(today.year - 1, 4, 18),

@@ -8,8 +8,9 @@ from rq import Queue
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from models import OutboxJob, utcnow
+from models import OutboxJob
 from models.outbox import FAILED, PENDING, QUEUED
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .registry import JOBS
@@ -46,7 +47,7 @@ def submit(func, payload=None, *, queue="default", dedup_key=None, delay=None):
         if existing is not None:
             return existing
     row = OutboxJob(func=func, payload=payload or {}, queue=queue, dedup_key=dedup_key,
-                    run_after=utcnow() + (delay or timedelta(0)))
+                    run_after=clock.utcnow() + (delay or timedelta(0)))
     db.session.add(row)
     return row
 
@@ -64,7 +65,7 @@ def _collect_new_jobs(session, flush_context):
 def _dispatch_after_commit(session):
     rows = session.info.pop("outbox_new", [])
     due = [(row.id, row.queue) for row in rows
-           if row.run_after <= utcnow() + timedelta(seconds=1)]
+           if row.run_after <= clock.utcnow() + timedelta(seconds=1)]
     if due and bound_app() is not None:
         deliver(bound_app(), due)
 
@@ -95,7 +96,7 @@ def deliver(app, due):
         with db.engine.begin() as conn:
             conn.execute(update(OutboxJob)
                          .where(OutboxJob.id.in_(delivered), OutboxJob.status == PENDING)
-                         .values(status=QUEUED, queued_at=utcnow()))
+                         .values(status=QUEUED, queued_at=clock.utcnow()))
 
 
 def _run_in_thread(app, job_id):
@@ -128,7 +129,7 @@ def dispatch_pending(app, limit=500):
 
     Run by the scheduler every few seconds. Returns the number of rows handed over.
     """
-    now = utcnow()
+    now = clock.utcnow()
     stale = now - timedelta(minutes=10)
     with db.engine.begin() as conn:
         # A row queued long ago but never run was lost (Redis restarted empty).

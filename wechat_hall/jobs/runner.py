@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from models import OutboxJob, utcnow
+from models import OutboxJob
 from models.outbox import DONE, FAILED, PENDING, QUEUED
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .registry import JOBS
@@ -58,7 +59,7 @@ def run_outbox_job(job_id):
         # The job's own changes and the DONE mark commit together.
         row = db.session.get(OutboxJob, job_id)
         row.status = DONE
-        row.finished_at = utcnow()
+        row.finished_at = clock.utcnow()
         row.error = None
         db.session.commit()
     except Exception as exc:
@@ -67,7 +68,7 @@ def run_outbox_job(job_id):
         permanent = getattr(exc, "permanent", False) or row.attempts >= MAX_ATTEMPTS
         row.status = FAILED if permanent else PENDING
         row.error = "".join(traceback.format_exception_only(type(exc), exc))[:2000]
-        row.run_after = utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
+        row.run_after = clock.utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
         db.session.commit()
         log.warning("job %s (%s) failed: %s", job_id, row.func, exc)
         return "failed"

@@ -10,7 +10,8 @@ import time
 
 from flask import current_app
 
-from models import SimPush, utcnow
+from models import SimPush
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import display, push, users, windows
@@ -129,7 +130,7 @@ def _deliver(row):
 def entry(row):
     """A push and its reply as the chat page draws them."""
     return {
-        "id": row.id, "at": row.created_at.isoformat() if row.created_at else utcnow().isoformat(),
+        "id": row.id, "at": row.created_at.isoformat() if row.created_at else clock.utcnow().isoformat(),
         "kind": row.msg_type, "event": row.event, "key": row.event_key,
         "content": row.content, "note": row.note, "msg_id": row.msg_id,
         "create_time": row.create_time, "resent": row.resent_of is not None,

@@ -6,7 +6,8 @@ top-level and a sub-button variant of each (40018 vs 40025 …). The simulator m
 like WeChat so the app's handling of refusals is exercised, hence this second checker.
 The button types and which of them need a key are shared with ``services/menus``.
 """
-from models import SimMenu, utcnow
+from models import SimMenu
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.wechat.menus import TYPES, TYPES_NEEDING_KEY
 
@@ -89,7 +90,7 @@ def save(appid, menu):
         row = SimMenu(appid=appid, data={})
         db.session.add(row)
     row.data = {"button": menu["button"]}
-    row.updated_at = utcnow()
+    row.updated_at = clock.utcnow()
     db.session.commit()
     return row
 

@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app
 
-from models import SimOAuthCode, utcnow
+from models import SimOAuthCode
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .errors import WeChatError
@@ -58,7 +59,7 @@ def check_authorize(args, request_host):
 
 def issue(appid, openid, scope):
     row = SimOAuthCode(code=secrets.token_hex(16), appid=appid, openid=openid, scope=scope,
-                       expires_at=utcnow() + CODE_LIFETIME)
+                       expires_at=clock.utcnow() + CODE_LIFETIME)
     db.session.add(row)
     db.session.commit()
     return row.code
@@ -78,7 +79,7 @@ def exchange(code):
         raise WeChatError(41008)
     row = db.session.execute(
         db.select(SimOAuthCode).filter_by(code=str(code))).scalar_one_or_none()
-    now = utcnow()
+    now = clock.utcnow()
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise WeChatError(40029)
     # Spend it with a conditional update so two concurrent exchanges cannot both win.

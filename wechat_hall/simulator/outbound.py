@@ -8,7 +8,8 @@ import re
 import secrets
 from datetime import timedelta
 
-from models import SimOutbound, utcnow
+from models import SimOutbound
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import users, windows
@@ -111,7 +112,7 @@ def send_template(body):
             db.select(SimOutbound).filter(
                 SimOutbound.kind == "template", SimOutbound.openid == openid,
                 SimOutbound.client_msg_id == client_msg_id, SimOutbound.errcode == 0,
-                SimOutbound.created_at >= utcnow() - DEDUP_SPAN)).scalars().first()
+                SimOutbound.created_at >= clock.utcnow() - DEDUP_SPAN)).scalars().first()
         if earlier is not None:
             return earlier
     check_template_data(body.get("data"))

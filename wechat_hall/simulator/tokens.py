@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from models import SimToken, utcnow
+from models import SimToken
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .errors import WeChatError
@@ -40,7 +41,7 @@ def _new_token():
 
 def issue(appid, kind="plain"):
     row = SimToken(appid=appid, token=_new_token(), kind=kind,
-                   expires_at=utcnow() + timedelta(seconds=EXPIRES_IN))
+                   expires_at=clock.utcnow() + timedelta(seconds=EXPIRES_IN))
     db.session.add(row)
     db.session.commit()
     return row
@@ -48,7 +49,7 @@ def issue(appid, kind="plain"):
 
 def stable(appid, force_refresh=False):
     """The current stable token, or a new one (the old one then ends within 5 minutes)."""
-    now = utcnow()
+    now = clock.utcnow()
     current = db.session.execute(
         db.select(SimToken).filter_by(appid=appid, kind="stable")
         .where(SimToken.expires_at > now).order_by(SimToken.expires_at.desc())
@@ -61,7 +62,7 @@ def stable(appid, force_refresh=False):
 
 
 def as_answer(row):
-    remaining = round((row.expires_at - utcnow()).total_seconds())
+    remaining = round((row.expires_at - clock.utcnow()).total_seconds())
     return {"access_token": row.token, "expires_in": max(remaining, 0)}
 
 
@@ -72,6 +73,6 @@ def check(token):
     row = db.session.execute(db.select(SimToken).filter_by(token=token)).scalar_one_or_none()
     if row is None or row.appid != current_app.config["WECHAT_APPID"]:
         raise WeChatError(40001)
-    if row.expires_at <= utcnow():
+    if row.expires_at <= clock.utcnow():
         raise WeChatError(42001)
     return row.appid

@@ -9,7 +9,8 @@ import re
 import secrets
 import string
 
-from models import Follower, SimUser, utcnow
+from models import Follower, SimUser
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 OPENID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -73,9 +74,9 @@ def status(openid):
 def set_subscribed(user, subscribed):
     user.subscribed = subscribed
     if subscribed:
-        user.subscribed_at = utcnow()
+        user.subscribed_at = clock.utcnow()
     else:
-        user.unsubscribed_at = utcnow()
+        user.unsubscribed_at = clock.utcnow()
 
 
 def listing(limit=50):

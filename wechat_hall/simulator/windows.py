@@ -14,7 +14,8 @@ it counts as a user message.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import Follower, SimOutbound, SimPush, utcnow
+from models import Follower, SimOutbound, SimPush
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .errors import WeChatError
@@ -75,7 +76,7 @@ def _sent_times(openid, since):
 
 def check(openid, now=None):
     """Raise 45015 or 45047 if a customer-service message may not go out now."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     quotas = _quotas(openid, now)
     for sent in _sent_times(openid, now - LOOKBACK):
         usable = [q for q in quotas if q.left > 0 and q.open_at(sent)]

@@ -5,10 +5,8 @@ Nothing is deleted in the back office: offices, business types, slots, queues an
 are switched off (启用) instead, because bookings, tickets and conversations point at them.
 """
 import logging
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
-from flask import current_app, flash
+from flask import flash
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -24,8 +22,9 @@ from models import (
     SlotTemplate,
     StaffUser,
 )
+from wechat_hall import clock
 from wechat_hall.extensions import db, login_manager
-from wechat_hall.services.accounts import staff_users
+from wechat_hall.services.accounts import lockout, staff_users
 from wechat_hall.services.errors import Rejected
 
 from .forms import AdminForm
@@ -35,10 +34,7 @@ log = logging.getLogger(__name__)
 
 def local_time(value):
     """Stored naive UTC → the hall's local time, as staff read it."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return clock.format_local(value)
 
 
 def when(view, context, model, name):
@@ -72,7 +68,7 @@ class BackOfficeHome(AdminOnly, AdminIndexView):
             ("员工账号", "staffuser.index_view", db.session.query(StaffUser).count()),
         ]
         locked = [u for u in db.session.query(StaffUser).order_by(StaffUser.username)
-                  if staff_users.is_locked(u)]
+                  if lockout.minutes_left(u)]
         return self.render("staff/admin/index.html", counts=counts, locked=locked,
                            local_time=local_time)
 

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import ROLES
 from wechat_hall.services.accounts import staff_users
+from wechat_hall.services.errors import Rejected
 
 
 class FormWords(Translations):
@@ -87,13 +88,19 @@ def password_policy(form, field):
         try:
             staff_users.check_password_rules(field.data)
         except staff_users.PasswordRejected as exc:
-            raise ValidationError(str(exc))
+            raise ValidationError(str(exc)) from None
 
 
-def end_after_start(form, field):
-    start = form.start_time.data
-    if start is not None and field.data is not None and field.data <= start:
-        raise ValidationError("结束时间必须晚于开始时间。")
+def rule(check, *other_fields):
+    """A field validator that asks the service's rule, so its message shows beside the
+    field and the rule itself stays in the service: ``check(*others, value)`` raises
+    ``Rejected``; ``other_fields`` name fields of the form whose values come first."""
+    def validate(form, field):
+        try:
+            check(*(form[name].data for name in other_fields), field.data)
+        except Rejected as exc:
+            raise ValidationError(str(exc)) from None
+    return validate
 
 
 def strip(value):

@@ -1,16 +1,15 @@
 """Back office of the halls (APT-2, APT-6, APT-8): offices, business types, slot templates,
 holidays and make-up days, per-date places (号源) and counters."""
-from wtforms.validators import InputRequired, NumberRange, Regexp
+from wtforms.validators import InputRequired
 
 from models.calendar import DAY_KINDS
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import calendar
 from wechat_hall.services.appointments import setup as rules
 from wechat_hall.services.appointments import slots as slot_rules
-from wechat_hall.services.errors import Rejected
 
 from .base import BackOfficeView
-from .forms import end_after_start, strip
+from .forms import rule, strip
 
 
 class OfficeView(BackOfficeView):
@@ -28,8 +27,7 @@ class OfficeView(BackOfficeView):
     column_default_sort = "id"
     form_columns = ["code", "region", "name", "address", "phone", "booking_notice", "active"]
     form_args = {
-        "code": {"filters": [strip],
-                 "validators": [Regexp(rules.OFFICE_CODE_RE, message=rules.OFFICE_CODE_RULE)]},
+        "code": {"filters": [strip], "validators": [rule(rules.check_office_code)]},
         "region": {"filters": [strip]},
         "name": {"filters": [strip]},
     }
@@ -55,11 +53,9 @@ class BusinessTypeView(BackOfficeView):
     form_columns = ["office", "code", "name", "ticket_prefix", "notice", "sort_order", "active"]
     form_args = {
         "office": {"validators": [InputRequired("请选择所属网点。")]},
-        "code": {"filters": [strip],
-                 "validators": [Regexp(rules.BUSINESS_CODE_RE, message=rules.BUSINESS_CODE_RULE)]},
+        "code": {"filters": [strip], "validators": [rule(rules.check_business_code)]},
         "name": {"filters": [strip]},
-        "ticket_prefix": {"filters": [strip], "validators": [
-            Regexp(rules.TICKET_PREFIX_RE, message=rules.TICKET_PREFIX_RULE)]},
+        "ticket_prefix": {"filters": [strip], "validators": [rule(rules.check_ticket_prefix)]},
     }
     form_widget_args = {"notice": {"rows": 6}}
 
@@ -82,10 +78,8 @@ class SlotTemplateView(BackOfficeView):
     form_columns = ["office", "start_time", "end_time", "capacity", "active"]
     form_args = {
         "office": {"validators": [InputRequired("请选择所属网点。")]},
-        "end_time": {"validators": [end_after_start]},
-        "capacity": {"validators": [NumberRange(
-            min=0, max=rules.MAX_CAPACITY,
-            message=f"名额须为0-{rules.MAX_CAPACITY}之间的整数。")]},
+        "end_time": {"validators": [rule(rules.check_slot_times, "start_time")]},
+        "capacity": {"validators": [rule(rules.check_capacity)]},
     }
 
     def check(self, model):
@@ -128,12 +122,10 @@ class BookingSlotView(BackOfficeView):
     column_default_sort = [("day", False), ("start_time", False)]
     form_columns = ["capacity"]
     column_descriptions = {"capacity": "调整该日期该时段的名额；不能少于已预约人数"}
-    form_args = {"capacity": {"validators": [NumberRange(
-        min=0, max=rules.MAX_CAPACITY, message=f"名额须为0-{rules.MAX_CAPACITY}之间的整数。")]}}
+    form_args = {"capacity": {"validators": [rule(rules.check_capacity)]}}
 
     def check(self, model):
-        if model.capacity is None or model.capacity < model.booked:
-            raise Rejected(f"名额不能少于已预约人数（{model.booked}）。")
+        rules.check_booking_slot(model)
 
 
 class HallCounterView(BackOfficeView):
@@ -148,6 +140,4 @@ class HallCounterView(BackOfficeView):
                  "name": {"filters": [strip], "validators": [InputRequired("请输入窗口名称。")]}}
 
     def check(self, model):
-        office_id = model.office.id if model.office is not None else model.office_id
-        if any(b.office_id != office_id for b in model.business_types):
-            raise Rejected("只能选择本网点的业务类型。")
+        rules.check_counter(model)

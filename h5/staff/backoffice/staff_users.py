@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from models import StaffUser
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import staff_users
+from wechat_hall.services.accounts import lockout, staff_users
 
 from .base import BackOfficeView, when
 from .forms import Checkbox, PasswordInput, RolesField, password_policy, strip
@@ -18,7 +18,7 @@ def _roles(view, context, model, name):
 
 
 def _lock_state(view, context, model, name):
-    left = staff_users.minutes_left(model)
+    left = lockout.minutes_left(model)
     if left:
         return Markup('<span class="badge badge-danger">锁定中（约{}分钟）</span>').format(left)
     if model.failed_logins:
@@ -80,6 +80,6 @@ class StaffUserView(BackOfficeView):
     def action_unlock(self, ids):
         users = db.session.query(StaffUser).filter(StaffUser.id.in_(ids)).all()
         for user in users:
-            staff_users.reset_lockout(user)
+            lockout.clear(user)
         db.session.commit()
         flash(f"已解除 {len(users)} 个账号的登录锁定。", "success")

@@ -5,15 +5,18 @@ Like the rest of the back office: admin only, SecureForm, nothing deleted (switc
 with 启用 instead, since conversations point at queues).
 """
 from wtforms import SelectField
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from models import CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule, StaffUser
 from models.support import QUEUE_KINDS
 from wechat_hall.extensions import db
+from wechat_hall.services.errors import Rejected
+from wechat_hall.services.support import admin as cs_rules
+from wechat_hall.services.support import hours as cs_hours
 from wechat_hall.services.support import routing
 
 from .base import BackOfficeView
-from .forms import strip
+from .forms import rule, strip
 
 WEEKDAYS = [(i, f"周{d}") for i, d in enumerate("一二三四五六日")]
 
@@ -27,8 +30,7 @@ class CsQueueView(BackOfficeView):
     form_columns = ["code", "name", "kind", "description", "sort_order", "active"]
     form_overrides = {"kind": SelectField}
     form_args = {
-        "code": {"filters": [strip], "validators": [Regexp(r"^[A-Z][A-Z0-9_]{1,15}$",
-                 message="队列代码为2-16位大写字母、数字或下划线，以字母开头，如 SH。")]},
+        "code": {"filters": [strip], "validators": [rule(cs_rules.check_queue_code)]},
         "name": {"filters": [strip], "validators": [InputRequired("请填写名称。"), Length(max=32)]},
         "kind": {"choices": list(QUEUE_KINDS.items())},
     }
@@ -74,16 +76,10 @@ class CsCannedReplyView(BackOfficeView):
     column_labels = {"shortcut": "快捷代码", "title": "标题", "body": "内容", "active": "启用"}
     column_descriptions = {"shortcut": "坐席输入 ::代码 即可使用，如 ::hello"}
     form_columns = ["shortcut", "title", "body", "active"]
-    form_args = {"shortcut": {"filters": [strip], "validators": [Regexp(r"^[A-Za-z0-9_-]{1,32}$",
-                 message="快捷代码为1-32位字母、数字、下划线或连字符。")]},
+    form_args = {"shortcut": {"filters": [strip], "validators": [rule(cs_rules.check_shortcut)]},
                  "title": {"filters": [strip], "validators": [InputRequired("请填写标题。")]},
                  "body": {"filters": [strip], "validators": [InputRequired("请填写内容。"),
                           Length(max=600, message="内容请控制在600字以内。")]}}
-
-
-def _closes_after_opens(form, field):
-    if form.opens.data is not None and field.data is not None and field.data <= form.opens.data:
-        raise ValidationError("结束时间必须晚于开始时间。")
 
 
 class CsBusinessHoursView(BackOfficeView):
@@ -95,7 +91,10 @@ class CsBusinessHoursView(BackOfficeView):
     form_columns = ["weekday", "opens", "closes", "active"]
     form_overrides = {"weekday": SelectField}
     form_args = {"weekday": {"choices": WEEKDAYS, "coerce": int},
-                 "closes": {"validators": [_closes_after_opens]}}
+                 "closes": {"validators": [rule(cs_hours.check_times, "opens")]}}
+
+    def check(self, model):
+        cs_hours.check_line(model.weekday, model.opens, model.closes)
 
 
 class CsAgentView(BackOfficeView):
@@ -104,19 +103,16 @@ class CsAgentView(BackOfficeView):
                      "presence": "状态"}
     column_formatters = {"queues": lambda v, c, m, n: "、".join(q.name for q in m.queues)}
     form_columns = ["staff", "queues", "capacity"]
-    form_args = {"capacity": {"validators": [NumberRange(min=1, max=50,
-                 message="接待上限须为1-50之间的整数。")]},
+    form_args = {"capacity": {"validators": [rule(cs_rules.check_agent_capacity)]},
                  "staff": {"validators": [InputRequired("请选择员工。")],
                            "query_factory": lambda: db.session.query(StaffUser).filter(
                                StaffUser.roles.contains("agent") | StaffUser.roles.contains("admin"))}}
 
     def on_model_change(self, form, model, is_created):
-        staff = model.staff
-        if staff is None or not (set(staff.roles.split()) & {"agent", "admin"}):
-            raise ValidationError("只有客服坐席或管理员可以设为坐席。")
-        if is_created and db.session.query(CsAgent).filter(
-                CsAgent.staff_id == staff.id, CsAgent.staff_id.isnot(None)).count() > 1:
-            raise ValidationError("该员工已经是坐席。")
+        try:
+            cs_rules.check_agent(model, is_created)
+        except Rejected as exc:
+            raise ValidationError(str(exc)) from None
 
 
 def add_views(admin):

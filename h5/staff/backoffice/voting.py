@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from models import VoteBallot, VoteMeeting
 from models.voting import CHOICES, PROPOSAL_KINDS
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.errors import Rejected
 from wechat_hall.services.voting import admin as vote_rules
@@ -49,15 +50,14 @@ class VoteMeetingView(BackOfficeView):
     form_widget_args = {"notice": {"rows": 4}}
 
     def on_form_prefill(self, form, id):
-        form.opens_at.data = vote_rules.to_local(form.opens_at.data)
-        form.closes_at.data = vote_rules.to_local(form.closes_at.data)
+        form.opens_at.data = clock.wall_time(form.opens_at.data)
+        form.closes_at.data = clock.wall_time(form.closes_at.data)
 
     def on_model_change(self, form, model, is_created):
-        model.opens_at = vote_rules.to_utc(form.opens_at.data)
-        model.closes_at = vote_rules.to_utc(form.closes_at.data)
+        model.opens_at = clock.to_utc(form.opens_at.data)
+        model.closes_at = clock.to_utc(form.closes_at.data)
         changed = [] if is_created else [
-            name for name in ("security_code", "record_date", "total_shares", "close_price",
-                              "has_overall", "opens_at")
+            name for name in vote_rules.FIXED_AFTER_BALLOT
             if db.inspect(model).attrs[name].history.has_changes()]
         try:
             vote_rules.check_meeting(model, changed)
@@ -143,8 +143,8 @@ class VoteResultsView(AdminOnly, BaseView):
     @expose("/<int:meeting_id>")
     def detail(self, meeting_id):
         meeting = self._meeting(meeting_id)
-        closed = voting_meetings.phase(meeting) == voting_meetings.CLOSED
-        result = tally.tally(meeting) if closed else None
+        result = tally.published(meeting)
+        closed = result is not None
         count = db.session.execute(db.select(func.count(VoteBallot.id)).filter_by(
             meeting_id=meeting.id)).scalar_one()
         chain = receipts.verify(meeting.id) if request.args.get("verify") else None
@@ -156,10 +156,10 @@ class VoteResultsView(AdminOnly, BaseView):
     @expose("/<int:meeting_id>/export.<fmt>")
     def export(self, meeting_id, fmt):
         meeting = self._meeting(meeting_id)
-        if voting_meetings.phase(meeting) != voting_meetings.CLOSED:
+        result = tally.published(meeting)
+        if result is None:
             flash("投票结束后方可导出结果。", "error")
             return redirect(url_for(".detail", meeting_id=meeting_id))
-        result = tally.tally(meeting)
         if fmt == "csv":
             data, mime = tally.export_csv(result), "text/csv; charset=utf-8"
         elif fmt == "xlsx":

@@ -7,19 +7,20 @@ itself are here. Every refusal is an :class:`AccountError` whose ``str`` is the 
 for the person; nothing is written when one is raised.
 """
 import logging
-import math
 import re
 import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from models import AgreementAcceptance, HallUser, PhoneChange, utcnow
+from models import AgreementAcceptance, HallUser, PhoneChange
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 
+from . import lockout
 from .passwords import PasswordRejected, check_new_password
 from .sms_codes import InvalidPhone, normalize_phone
 
@@ -36,6 +37,10 @@ NICKNAME_HINT = "2-16位中文、字母、数字或下划线，不能为纯数�
 NICKNAME_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9_]{2,16}$")
 PHONE_CHANGES_PER_MONTH = 3
 PHONE_CHANGE_WINDOW = timedelta(days=30)  # 一个月内: the last 30 days
+# 一个月内最多变更三次, in the seed's words: what the page, the refusal and the chat say.
+PHONE_CHANGE_RULE = "一个月内最多变更{}次".format(
+    "零一二三四五六七八九十"[PHONE_CHANGES_PER_MONTH] if PHONE_CHANGES_PER_MONTH <= 10
+    else PHONE_CHANGES_PER_MONTH)
 
 
 class AccountError(Exception):
@@ -104,7 +109,7 @@ def register(phone, nickname, password, confirm, ip=None, openid=None):
     nickname = check_nickname(nickname)
     check_passwords(password, confirm)
     check_phone_free(phone)
-    now = utcnow()
+    now = clock.utcnow()
     user = HallUser(phone=phone, nickname=nickname, created_at=now, password_changed_at=now)
     user.set_password(password)
     if openid and user_by_openid(openid) is None:
@@ -127,83 +132,56 @@ def register(phone, nickname, password, confirm, ip=None, openid=None):
 BAD_CREDENTIALS = "手机号或密码错误"
 
 
-def _lock_settings():
-    cfg = current_app.config
-    return cfg.get("HALL_MAX_FAILED_LOGINS", 5), cfg.get("HALL_LOCK_MINUTES", 15)
-
-
-_dummy = {}
-
-
-def _burn_time(password):
-    """Hash anyway for an unknown phone: the answer takes as long as for a real one."""
-    if "hash" not in _dummy:
-        _dummy["hash"] = HallUser(password_hash="")
-        _dummy["hash"].set_password("no-such-user-placeholder")
-    _dummy["hash"].check_password(password or "")
-
-
-def minutes_locked(user, now=None):
-    now = now or utcnow()
-    if not user.locked_until or user.locked_until <= now:
-        return 0
-    return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-
-
 def authenticate(phone, password):
     """The user for phone + password, or AccountError (LoginLocked while locked).
 
-    A locked account is refused before its password is checked; the message after a
-    wrong password says how many tries are left before the lock.
+    The lockout is :mod:`lockout`'s (the staff's too); the message after a wrong
+    password says how many tries are left before the lock.
     """
     try:
         phone = normalize_phone(phone)
     except InvalidPhone:
         raise AccountError("请输入正确的11位手机号码", "phone") from None
     user = user_by_phone(phone)
-    if user is None:
-        _burn_time(password)
-        raise AccountError(BAD_CREDENTIALS)
-    now = utcnow()
-    left = minutes_locked(user, now)
-    if left:
-        raise LoginLocked(left)
-    if not user.check_password(password or ""):
-        limit, lock_minutes = _lock_settings()
-        count = db.session.execute(
-            update(HallUser).where(HallUser.id == user.id)
-            .values(failed_logins=HallUser.failed_logins + 1)
-            .returning(HallUser.failed_logins)).scalar_one()
-        if count >= limit:
-            db.session.execute(update(HallUser).where(HallUser.id == user.id).values(
-                failed_logins=0, locked_until=now + timedelta(minutes=lock_minutes)))
-            db.session.commit()
-            log.warning("hall user %s locked after %d failed logins", mask_phone(phone), count)
-            raise LoginLocked(lock_minutes, just_locked=True)
-        db.session.commit()
-        raise AccountError(f"{BAD_CREDENTIALS}，再错{limit - count}次账户将被锁定{lock_minutes}分钟")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.commit()
+    cfg = current_app.config
+    try:
+        now = lockout.check(user, password, limit=cfg.get("HALL_MAX_FAILED_LOGINS", 5),
+                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15))
+    except lockout.Unknown:
+        raise AccountError(BAD_CREDENTIALS) from None
+    except lockout.Locked as exc:
+        if exc.just_locked:
+            log.warning("hall user %s locked for %d minutes", mask_phone(phone), exc.minutes)
+        raise LoginLocked(exc.minutes, exc.just_locked) from None
+    except lockout.WrongPassword as exc:
+        raise AccountError(f"{BAD_CREDENTIALS}，再错{exc.tries_left}次账户将被锁定"
+                           f"{exc.lock_minutes}分钟") from None
+    lockout.signed_in(user, now)
     return user
 
 
 # -- ACC-3 ----------------------------------------------------------------------------
 
+def registered_user(raw_phone, field="phone"):
+    """The account a phone binds (ACC-3): the phone must be registered. The user, or
+    AccountError — before an SMS code is sent, when the form is checked, and on binding."""
+    user = user_by_phone(phone_of(raw_phone, field))
+    if user is None:
+        raise AccountError("该手机号尚未注册，请先注册账户", field)
+    return user
+
+
 def bind_wechat(phone, openid):
     """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
-    phone = phone_of(phone)
-    user = user_by_phone(phone)
-    if user is None:
-        raise AccountError("该手机号尚未注册，请先注册账户", "phone")
+    user = registered_user(phone)
+    phone = user.phone
     current = user_by_openid(openid)
     if current is not None and current.id != user.id:
         raise AccountError("当前微信已绑定其他账户，请先解除绑定")
     if user.openid and user.openid != openid:
         raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", "phone")
     if user.openid != openid:
-        user.openid, user.bound_at = openid, utcnow()
+        user.openid, user.bound_at = openid, clock.utcnow()
         try:
             db.session.commit()
         except IntegrityError:
@@ -234,10 +212,9 @@ def set_new_password(user, new, confirm):
     """Set the password; every other session of the user ends and a lock is lifted."""
     check_passwords(new, confirm)
     user.set_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.utcnow()
     user.session_epoch = (user.session_epoch or 0) + 1
-    user.failed_logins = 0
-    user.locked_until = None
+    lockout.clear(user)
     db.session.commit()
     log.info("hall user %s set a new password", mask_phone(user.phone))
 
@@ -245,7 +222,7 @@ def set_new_password(user, new, confirm):
 # -- ACC-5 ----------------------------------------------------------------------------
 
 def phone_changes_left(user, now=None):
-    since = (now or utcnow()) - PHONE_CHANGE_WINDOW
+    since = (now or clock.utcnow()) - PHONE_CHANGE_WINDOW
     used = db.session.execute(
         db.select(func.count(PhoneChange.id)).filter(
             PhoneChange.user_id == user.id, PhoneChange.changed_at > since)).scalar_one()
@@ -258,7 +235,7 @@ def check_phone_change(user, new_phone):
     if new_phone == user.phone:
         raise AccountError("新手机号不能与当前手机号相同", "phone")
     if phone_changes_left(user) <= 0:
-        raise AccountError("一个月内最多变更三次手机号，您本月的变更次数已用完", "phone")
+        raise AccountError(f"{PHONE_CHANGE_RULE}手机号，您本月的变更次数已用完", "phone")
     check_phone_free(new_phone)
     return new_phone
 

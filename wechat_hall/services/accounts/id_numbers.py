@@ -30,7 +30,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from models.registry import HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SZ
+from models.registry import (HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SH_ACCOUNT_RE, SZ,
+                             SZ_ACCOUNT_RE)
+from wechat_hall import clock
 
 __all__ = [
     "ID_TYPES", "IdType", "IdNumberError", "AccountNumberError", "id_types_for",
@@ -175,7 +177,7 @@ def _birth_date(text):
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise IdNumberError(BIRTH_DATE, MESSAGES[BIRTH_DATE]) from None
-    if not EARLIEST_BIRTH <= born <= date.today():
+    if not EARLIEST_BIRTH <= born <= clock.today():
         raise IdNumberError(BIRTH_DATE, MESSAGES[BIRTH_DATE])
     return born
 
@@ -303,8 +305,6 @@ def holder_type_label(code):
 
 # ---------------------------------------------------------------- account numbers
 
-_SH_ACCOUNT = re.compile(r"[A-Z]\d{9}")
-_SZ_ACCOUNT = re.compile(r"\d{10}")
 ACCOUNT_HINT = "证券账户格式不正确：沪市证券账户为1位字母加9位数字，深市证券账户为10位数字"
 
 
@@ -316,9 +316,9 @@ def securities_account_market(number):
     accounts of the 深市 scheme, so the market stored on the account is authoritative.
     """
     number = normalize_id_number(number)
-    if _SH_ACCOUNT.fullmatch(number):
+    if SH_ACCOUNT_RE.fullmatch(number):
         return SH
-    if _SZ_ACCOUNT.fullmatch(number):
+    if SZ_ACCOUNT_RE.fullmatch(number):
         return SZ
     return None
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from models import HallUser, IdentityVerification, Investor, SecuritiesAccount, YmtAccount, utcnow
+from models import HallUser, IdentityVerification, Investor, SecuritiesAccount, YmtAccount
 from models.accounts import (
     ACTIVATE,
     BANKCARD,
@@ -33,6 +33,7 @@ from models.accounts import (
     VERIFIED,
 )
 from models.registry import INDIVIDUAL, NORMAL
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_phone
 from wechat_hall.services.wechat.messages import queue_text
@@ -144,14 +145,14 @@ def method_allowed(ymt, purpose, key):
 def _cancel_pending(user, purpose):
     for row in db.session.execute(db.select(IdentityVerification).filter_by(
             user_id=user.id, purpose=purpose, status=PENDING)).scalars():
-        row.status, row.decided_at = CANCELLED, utcnow()
+        row.status, row.decided_at = CANCELLED, clock.utcnow()
 
 
 def new_check(user, ymt, purpose, method, **fields):
     _cancel_pending(user, purpose)
     row = IdentityVerification(public_id=secrets.token_urlsafe(12), user=user,
                                purpose=purpose, method=method, ymt_account=ymt,
-                               created_at=utcnow(), **fields)
+                               created_at=clock.utcnow(), **fields)
     db.session.add(row)
     return row
 
@@ -159,7 +160,7 @@ def new_check(user, ymt, purpose, method, **fields):
 def record_passed(user, ymt, purpose, method, new_phone=None, card_fingerprint=None):
     """A check that passed within the request (a, b): recorded, then applied."""
     method_allowed(ymt, purpose, method)
-    row = new_check(user, ymt, purpose, method, status=VERIFIED, decided_at=utcnow(),
+    row = new_check(user, ymt, purpose, method, status=VERIFIED, decided_at=clock.utcnow(),
                new_phone=new_phone, card_fingerprint=card_fingerprint)
     try:
         return apply(row)
@@ -219,7 +220,7 @@ def apply(row, notify=False):
         message = f"您的登录手机号已变更为{mask_phone(user.phone)}，请使用新手机号登录。"
     elif row.purpose == DEREGISTER:
         openid = user.openid
-        row.applied_at = utcnow()
+        row.applied_at = clock.utcnow()
         db.session.flush()
         hall_users.deregister(user)
         if notify and openid:
@@ -232,7 +233,7 @@ def apply(row, notify=False):
             tell_user(user, f"您的{row.method_label}已通过，请回到“找回密码”页面设置新密码。")
             db.session.commit()
         return row
-    row.applied_at = utcnow()
+    row.applied_at = clock.utcnow()
     if notify:
         tell_user(user, message)
     db.session.commit()
@@ -248,7 +249,7 @@ def _activate(user, ymt):
         raise CheckRefused("您已绑定并激活一码通，无需重复操作")
     if ymt.status != NORMAL:
         raise CheckRefused("该一码通账户已注销，无法激活")
-    user.ymt_account_id, user.activated_at = ymt.id, utcnow()
+    user.ymt_account_id, user.activated_at = ymt.id, clock.utcnow()
     try:
         db.session.flush()
     except IntegrityError:

@@ -7,13 +7,13 @@ or reject. A check not decided in time lapses (:func:`expire_overdue`, hourly).
 """
 import logging
 import secrets
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import current_app
 
-from models import BrokerBranch, IdentityVerification, utcnow
+from models import BrokerBranch, IdentityVerification
 from models.accounts import CANCELLED, COUNTER, EXPIRED, PENDING, REJECTED, TRADE_ORDER, VERIFIED
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 
@@ -22,15 +22,9 @@ from .hall_users import AccountError
 from .identity_checks import CheckRefused, apply, linked_account, method_allowed, new_check, tell_user
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TRADE_SECURITY_CODE = "799991"
 TRADE_PRICE = "6.00"
 COUNTER_DAYS = 30  # a counter check not decided within this many days lapses
-
-
-def _shanghai_day_start_utc(day):
-    return datetime.combine(day, time.min, SHANGHAI).astimezone(ZoneInfo("UTC")).replace(
-        tzinfo=None)
 
 
 def trade_window(created_at):
@@ -39,9 +33,9 @@ def trade_window(created_at):
     15 natural days (TRADE_CHECK_DAYS) counted from the day the check was started,
     in Asia/Shanghai: started on 11-22, orders of 11-22 … 12-06 count."""
     days = current_app.config.get("TRADE_CHECK_DAYS", 15)
-    first = created_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(SHANGHAI).date()
+    first = clock.to_local(created_at).date()
     last = first + timedelta(days=days - 1)
-    return first, last, _shanghai_day_start_utc(last + timedelta(days=1))
+    return first, last, clock.day_start(last + timedelta(days=1))
 
 
 def _free_quantity(account):
@@ -57,7 +51,7 @@ def start_trade_order(user, ymt, purpose, raw_account, new_phone=None):
     """(c): a pending check with the quantity the user must buy."""
     method_allowed(ymt, purpose, TRADE_ORDER)
     account = linked_account(ymt, raw_account)
-    now = utcnow()
+    now = clock.utcnow()
     _first, _last, expires = trade_window(now)
     row = new_check(user, ymt, purpose, TRADE_ORDER, status=PENDING, securities_account_id=account.id,
                trade_quantity=_free_quantity(account), expires_at=expires, new_phone=new_phone)
@@ -87,7 +81,7 @@ def start_counter(user, ymt, purpose, raw_account, branch_id, new_phone=None):
         raise CheckRefused("该营业部暂不受理临柜身份认证，请选择其他营业部", "branch")
     row = new_check(user, ymt, purpose, COUNTER, status=PENDING, securities_account_id=account.id,
                broker_branch_id=branch.id, new_phone=new_phone,
-               expires_at=utcnow() + timedelta(days=COUNTER_DAYS))
+               expires_at=clock.utcnow() + timedelta(days=COUNTER_DAYS))
     db.session.commit()
     log.info("counter check %s started for %s at %s", row.public_id, mask_phone(user.phone),
              branch.name)
@@ -113,7 +107,7 @@ def cancel(user, public_id):
     row = owned(user, public_id)
     if row is None or row.status != PENDING:
         raise CheckRefused("没有可撤销的认证申请")
-    row.status, row.decided_at = CANCELLED, utcnow()
+    row.status, row.decided_at = CANCELLED, clock.utcnow()
     db.session.commit()
 
 
@@ -122,7 +116,7 @@ def pass_pending(row, *, staff=None, order=None):
 
     If the effect is no longer possible (the new phone got taken meanwhile, the 一码通
     was activated by another way …) the check stays passed with the reason noted."""
-    now = utcnow()
+    now = clock.utcnow()
 
     def mark():
         row.status, row.decided_at = VERIFIED, now
@@ -172,7 +166,7 @@ def reject_at_counter(staff, public_id, reason):
         raise CheckRefused("请填写不通过的原因", "reason")
     if len(reason) > 200:
         raise CheckRefused("原因不能超过200字", "reason")
-    row.status, row.decided_at, row.decided_by_id, row.reason = REJECTED, utcnow(), staff.id, reason
+    row.status, row.decided_at, row.decided_by_id, row.reason = REJECTED, clock.utcnow(), staff.id, reason
     tell_user(row.user, f"您在{row.branch.name}提交的临柜身份认证未通过：{reason}。"
                       "您可重新选择其他认证方式。")
     db.session.commit()
@@ -183,7 +177,7 @@ def reject_at_counter(staff, public_id, reason):
 def expire_overdue(now=None):
     """Pending checks past their time lapse (the trade feed may still match an order
     placed within the window: see trade_feed.match)."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     rows = db.session.execute(db.select(IdentityVerification).filter(
         IdentityVerification.status == PENDING, IdentityVerification.expires_at <= now)).scalars().all()
     for row in rows:

@@ -23,16 +23,14 @@ import logging
 import math
 import re
 import secrets
-import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import redis
 from flask import current_app
 
-from wechat_hall import adapters
+from wechat_hall import adapters, clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 from wechat_hall.redis_store import get_redis
@@ -71,8 +69,6 @@ DEFAULTS = {
 SIGNATURE = "【中国结算】"
 CODE_RE = re.compile(r"^[0-9]{6}$")
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
-
-_time = time.time  # tests move the clock that decides which day it is
 
 
 class CodeRefused(Exception):
@@ -282,10 +278,10 @@ def _key(kind, *parts):
 
 def _today():
     """The Asia/Shanghai date (yyyymmdd) and the whole seconds left in that day."""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
-    now = datetime.fromtimestamp(_time(), zone)
-    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), zone)
-    return now.strftime("%Y%m%d"), max(1, math.ceil((midnight - now).total_seconds()))
+    now = clock.utcnow()
+    day = clock.to_local(now).date()
+    midnight = clock.day_start(day + timedelta(days=1))
+    return f"{day:%Y%m%d}", max(1, math.ceil((midnight - now).total_seconds()))
 
 
 def _text(value):

@@ -1,20 +1,17 @@
-"""Staff sign-in rules: hashed passwords, lockout after repeated failures.
+"""Staff sign-in rules: hashed passwords, the lockout of :mod:`lockout`, disabled accounts.
 
 Also the rules an admin must respect when editing staff in the back office, so the
 view only translates form fields into calls here.
 """
 import logging
-import math
 import re
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, StaffUser, utcnow
+from models import ROLES, StaffUser
 from wechat_hall.extensions import db
 
+from . import lockout
 from .passwords import PasswordRejected, check_password_rules  # noqa: F401
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
@@ -54,88 +51,29 @@ class StaffRuleViolation(ValueError):
     """A back-office change to a staff account that the rules forbid."""
 
 
-_dummy_hash = None
-
-
-def _burn_time(password):
-    """Hash anyway for an unknown name, so the answer takes as long as for a real one."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("no-such-user-placeholder")
-    check_password_hash(_dummy_hash, password or "")
-
-
-def minutes_left(user, now=None):
-    """Whole minutes (at least 1) until the lock ends, or 0 if the account is not locked."""
-    now = now or utcnow()
-    if not user.locked_until or user.locked_until <= now:
-        return 0
-    return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-
-
 def authenticate(username, password):
     """The staff user for these credentials, or raise a LoginRefused with the reason.
 
-    Order matters: a locked account is refused before its password is checked (so the
-    right password does not help during the lock), and a disabled account is only
+    The lockout is :mod:`lockout`'s (the investors' too). A disabled account is only
     named as such after the right password (so nobody learns it exists otherwise).
     """
     username = (username or "").strip()
     user = db.session.execute(
         db.select(StaffUser).filter_by(username=username)).scalar_one_or_none()
-    if user is None:
-        _burn_time(password)
-        raise BadCredentials()
-
-    now = utcnow()
-    left = minutes_left(user, now)
-    if left:
-        raise AccountLocked(left)
-
-    if not user.check_password(password or ""):
-        _record_failure(user, now)
-        locked_for = minutes_left(user, now)
-        if locked_for:
-            raise AccountLocked(locked_for, just_locked=True)
-        raise BadCredentials()
-
+    cfg = current_app.config
+    try:
+        now = lockout.check(user, password, limit=cfg["STAFF_MAX_FAILED_LOGINS"],
+                            lock_minutes=cfg["STAFF_LOCK_MINUTES"])
+    except (lockout.Unknown, lockout.WrongPassword):
+        raise BadCredentials() from None
+    except lockout.Locked as exc:
+        if exc.just_locked:
+            log.warning("staff account %s locked for %d minutes", user.username, exc.minutes)
+        raise AccountLocked(exc.minutes, exc.just_locked) from None
     if not user.is_active:
         raise AccountDisabled()
-
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.commit()
+    lockout.signed_in(user, now)
     return user
-
-
-def _record_failure(user, now):
-    """Count one failure atomically (two workers may see the same attempt count)."""
-    limit = current_app.config["STAFF_MAX_FAILED_LOGINS"]
-    lock_minutes = current_app.config["STAFF_LOCK_MINUTES"]
-    count = db.session.execute(
-        update(StaffUser).where(StaffUser.id == user.id)
-        .values(failed_logins=StaffUser.failed_logins + 1)
-        .returning(StaffUser.failed_logins)).scalar_one()
-    if count >= limit:
-        # Lock, and start counting afresh once the lock has passed.
-        db.session.execute(update(StaffUser).where(StaffUser.id == user.id)
-                           .values(failed_logins=0,
-                                   locked_until=now + timedelta(minutes=lock_minutes)))
-        log.warning("staff account %s locked for %d minutes after %d failed logins",
-                    user.username, lock_minutes, count)
-    db.session.commit()
-    db.session.refresh(user)
-
-
-def reset_lockout(user):
-    """Let the person try again now (the admin checked who they are)."""
-    user.failed_logins = 0
-    user.locked_until = None
-
-
-def is_locked(user):
-    return minutes_left(user) > 0
 
 
 # --- Back office: what an admin may do to a staff account --------------------------
@@ -181,5 +119,5 @@ def apply_admin_edit(actor, user, *, roles, password, reset_lock=False, is_new=F
     if not user.display_name:
         user.display_name = username
     if reset_lock:
-        reset_lockout(user)
+        lockout.clear(user)
     return user

@@ -114,7 +114,3 @@ def match_job(payload, job_id=None):
 def expire_job():
     pending_checks.expire_overdue()
 
-
-def orders_seen():
-    return db.session.execute(db.select(db.func.count(TradeFeedOrder.id))).scalar_one()
-

@@ -86,7 +86,7 @@ def call_next(counter, staff, business_type_id=None):
             db.select(Ticket.id).filter(
                 Ticket.office_id == counter.office_id, Ticket.day == today,
                 Ticket.status == WAITING, Ticket.business_type_id.in_(served))
-            .order_by(Ticket.priority, Ticket.id).limit(1)
+            .order_by(*progress.CALL_ORDER).limit(1)
             .with_for_update(skip_locked=True)).scalar_one_or_none()
         if candidate is None:
             db.session.commit()

@@ -2,32 +2,49 @@
 
 People ahead = waiting tickets of the same queue (office, day, business type) that the
 counters will call first: a better priority (checked-in appointment before walk-in), or
-the same priority and an earlier ticket. The estimate is people ahead × the mean service
-time of the last finished tickets of that queue ÷ the counters serving it.
+the same priority and an earlier ticket — :data:`CALL_ORDER`, which the counters call by,
+and :func:`ahead_of`, which every count here is built from. The estimate is
+:func:`wait_estimate.wait_minutes`: people ahead × the mean service time of the last
+finished tickets of that queue ÷ the counters serving it. The polling endpoint's
+one-statement fast path (:func:`quick_status`) uses the same definitions;
+tests/appointments/test_queue_progress.py checks it agrees with :func:`progress` on
+crafted queues.
 """
-import math
 import time
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from models import BusinessType, HallCounter, Office, Ticket
-from models.hall_queue import DONE, WAITING, counter_business
+from models import BusinessType, Office, Ticket
+from models.hall_queue import WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
 from wechat_hall.services.wechat.template_messages import queue_template, truncate
 from wechat_hall.urls import public_url
 
-RECENT = 20
+from . import wait_estimate
+
 MAX_REMIND_AHEAD = 10
 FAILURE_WINDOW = 600  # seconds
 
 
+# The order the counters call a queue in (services/appointments/counters.py).
+CALL_ORDER = (Ticket.priority, Ticket.id)
+
+
 class Refused(ValueError):
     pass
+
+
+def ahead_of(other, ticket):
+    """SQL: ``other`` (the Ticket entity or an alias) waits in ``ticket``'s queue and will
+    be called before it. ``ticket`` is a Ticket row, or the correlated entity itself."""
+    return and_(other.office_id == ticket.office_id, other.day == ticket.day,
+                other.business_type_id == ticket.business_type_id, other.status == WAITING,
+                or_(other.priority < ticket.priority,
+                    and_(other.priority == ticket.priority, other.id < ticket.id)))
 
 
 def _failures_key(who):
@@ -111,8 +128,9 @@ def find_today(query_code, who):
 
 
 def quick_status(office_code, query_code, who):
-    """What the polling endpoint answers, in one query (ticket, business, people ahead)
-    plus the cached estimate inputs: the hot path of 排号进度查询."""
+    """What the polling endpoint answers, in one query (ticket, business, people ahead by
+    :func:`ahead_of`) plus the cached estimate inputs: the hot path of 排号进度查询, the
+    same answer as :func:`progress` gives for the ticket."""
     _check_guesses(who)
     office_id, code = _clean(office_code, query_code)
     row = None
@@ -125,10 +143,7 @@ def quick_status(office_code, query_code, who):
         _wrong_guess(who, expired=row is not None)
     waiting = row.status == WAITING
     people = row[6] if waiting else 0
-    minutes = 0
-    if waiting:
-        mean, counters = _estimate_inputs(row.office_id, row.business_type_id)
-        minutes = math.ceil(people * mean / max(1, counters))
+    minutes = wait_estimate.minutes_for(row, people, wait_estimate.local_inputs) if waiting else 0
     from models.hall_queue import TICKET_STATUSES
     return dict(label=row.label, business=row.name, status=TICKET_STATUSES[row.status],
                 ahead=people, minutes=minutes)
@@ -141,12 +156,8 @@ def _status_statement():
     """Built once: constructing it costs more than running it."""
     if "status" not in _STATEMENT:
         w = aliased(Ticket)
-        ahead = select(func.count(w.id)).where(
-            w.office_id == Ticket.office_id, w.day == Ticket.day,
-            w.business_type_id == Ticket.business_type_id, w.status == WAITING,
-            or_(w.priority < Ticket.priority,
-                and_(w.priority == Ticket.priority, w.id < Ticket.id))
-        ).correlate(Ticket).scalar_subquery()
+        ahead = select(func.count(w.id)).where(ahead_of(w, Ticket)).correlate(
+            Ticket).scalar_subquery()
         _STATEMENT["status"] = (
             select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
                    Ticket.business_type_id, BusinessType.name, ahead)
@@ -156,109 +167,18 @@ def _status_statement():
     return _STATEMENT["status"]
 
 
-LOCAL_SECONDS = 10
-
-
-def _estimate_inputs(office_id, business_type_id):
-    """Both cached values: in this process for 10 s, else in Redis (one round trip for
-    both) for a minute; whichever is missing is computed."""
-    local = current_app.extensions.setdefault("queue_estimates", {})
-    key = (office_id, business_type_id)
-    hit = local.get(key)
-    if hit is not None and time.monotonic() - hit[0] < LOCAL_SECONDS:
-        return hit[1], hit[2]
-    mean, counters = _estimate_inputs_shared(office_id, business_type_id)
-    local[key] = (time.monotonic(), mean, counters)
-    return mean, counters
-
-
-def _estimate_inputs_shared(office_id, business_type_id):
-    try:
-        mean, counters = get_redis().mget(f"queue-mean:{office_id}:{business_type_id}",
-                                          f"queue-counters:{office_id}:{business_type_id}")
-    except Exception:
-        mean = counters = None
-    mean = float(mean) if mean is not None else mean_service_minutes(office_id, business_type_id)
-    counters = int(counters) if counters is not None else counters_serving(office_id,
-                                                                          business_type_id)
-    return mean, counters
-
-
 def people_ahead(ticket):
     if ticket.status != WAITING:
         return 0
     return db.session.execute(db.select(func.count(Ticket.id)).filter(
-        Ticket.office_id == ticket.office_id, Ticket.day == ticket.day,
-        Ticket.business_type_id == ticket.business_type_id, Ticket.status == WAITING,
-        or_(Ticket.priority < ticket.priority,
-            and_(Ticket.priority == ticket.priority, Ticket.id < ticket.id)))).scalar_one()
-
-
-def mean_service_minutes(office_id, business_type_id):
-    """Mean minutes from first call to finish over the queue's last finished tickets
-    (the default until there are any). Cached a minute: it moves slowly."""
-    key = f"queue-mean:{office_id}:{business_type_id}"
-    redis = get_redis()
-    try:
-        cached = redis.get(key)
-        if cached is not None:
-            return float(cached)
-    except Exception:
-        redis = None
-    rows = db.session.execute(
-        db.select(Ticket.called_at, Ticket.finished_at).filter(
-            Ticket.office_id == office_id, Ticket.business_type_id == business_type_id,
-            Ticket.status == DONE, Ticket.called_at.isnot(None),
-            Ticket.day >= clock.today() - timedelta(days=30))
-        .order_by(Ticket.finished_at.desc()).limit(RECENT)).all()
-    spans = [(done - called).total_seconds() / 60 for called, done in rows if done and called]
-    mean = (sum(spans) / len(spans)) if spans else float(
-        current_app.config["QUEUE_DEFAULT_SERVICE_MINUTES"])
-    mean = max(mean, 0.5)
-    if redis is not None:
-        try:
-            redis.set(key, mean, ex=60)
-        except Exception:
-            pass
-    return mean
-
-
-def counters_serving(office_id, business_type_id):
-    """Active counters that serve the queue (cached a minute, like the mean)."""
-    key = f"queue-counters:{office_id}:{business_type_id}"
-    try:
-        cached = get_redis().get(key)
-        if cached is not None:
-            return int(cached)
-    except Exception:
-        cached = None
-    count = _count_counters(office_id, business_type_id)
-    try:
-        get_redis().set(key, count, ex=60)
-    except Exception:
-        pass
-    return count
-
-
-def _count_counters(office_id, business_type_id):
-    return db.session.execute(
-        db.select(func.count(HallCounter.id)).join(
-            counter_business, counter_business.c.counter_id == HallCounter.id)
-        .filter(HallCounter.office_id == office_id, HallCounter.active.is_(True),
-                counter_business.c.business_type_id == business_type_id)).scalar_one()
-
-
-def estimate_minutes(ticket, ahead):
-    if ticket.status != WAITING:
-        return 0
-    counters = max(1, counters_serving(ticket.office_id, ticket.business_type_id))
-    return math.ceil(ahead * mean_service_minutes(ticket.office_id, ticket.business_type_id)
-                     / counters)
+        ahead_of(Ticket, ticket))).scalar_one()
 
 
 def progress(ticket):
+    """The definition: people ahead counted for this ticket, and the estimate for them."""
     ahead = people_ahead(ticket)
-    return dict(ticket=ticket, ahead=ahead, minutes=estimate_minutes(ticket, ahead))
+    minutes = wait_estimate.minutes_for(ticket, ahead) if ticket.status == WAITING else 0
+    return dict(ticket=ticket, ahead=ahead, minutes=minutes)
 
 
 def request_reminder(ticket, openid, ahead_limit):
@@ -288,11 +208,12 @@ def request_reminder(ticket, openid, ahead_limit):
 def send_due_reminders(office_id, day, business_type_id):
     """In the caller's transaction: queue the reminder of every waiting ticket of the
     queue whose people ahead have dropped to its limit. The flag and the outbox row
-    commit together, so each ticket is reminded once."""
+    commit together, so each ticket is reminded once. One read of the queue in
+    CALL_ORDER: a ticket's position in it is its people ahead (:func:`ahead_of`)."""
     waiting = db.session.execute(db.select(Ticket).filter(
         Ticket.office_id == office_id, Ticket.day == day,
         Ticket.business_type_id == business_type_id, Ticket.status == WAITING
-    ).order_by(Ticket.priority, Ticket.id).execution_options(populate_existing=True)
+    ).order_by(*CALL_ORDER).execution_options(populate_existing=True)
     ).scalars().all()
     sent = 0
     for ahead, ticket in enumerate(waiting):

@@ -1,8 +1,11 @@
-"""Rules for what an admin enters in the back office (offices, business types, slots).
+"""Rules for what an admin enters in the back office (offices, business types, slots,
+per-date places, counters).
 
-The back-office views check a field's format beside the field; the rules that look at
-other rows (a duplicate code, overlapping slots) live here and raise ``Rejected`` with
-the message to show.
+Every rule is here and raises ``Rejected`` with the message to show. The back-office
+forms call the one-field rules (``check_office_code`` …) as field validators, so the
+message appears beside the field; the views run the whole-row checks (``check_office``
+…), which call the same rules again and add those that look at other rows (a duplicate
+code, overlapping slots).
 """
 import re
 
@@ -28,9 +31,35 @@ def _others(model, row, *criteria):
         return db.session.execute(query).scalars().all()
 
 
-def check_office(office):
-    if not OFFICE_CODE_RE.match(office.code or ""):
+def check_office_code(code):
+    if not OFFICE_CODE_RE.match(code or ""):
         raise Rejected(OFFICE_CODE_RULE)
+
+
+def check_business_code(code):
+    if not BUSINESS_CODE_RE.match(code or ""):
+        raise Rejected(BUSINESS_CODE_RULE)
+
+
+def check_ticket_prefix(prefix):
+    if not TICKET_PREFIX_RE.match(prefix or ""):
+        raise Rejected(TICKET_PREFIX_RULE)
+
+
+def check_capacity(capacity):
+    if capacity is None or not 0 <= capacity <= MAX_CAPACITY:
+        raise Rejected(f"名额须为0-{MAX_CAPACITY}之间的整数。")
+
+
+def check_slot_times(start, end):
+    if start is None or end is None:
+        raise Rejected("请填写开始时间和结束时间。")
+    if end <= start:
+        raise Rejected("结束时间必须晚于开始时间。")
+
+
+def check_office(office):
+    check_office_code(office.code)
     if _others(Office, office, Office.code == office.code):
         raise Rejected(f"地区代码 {office.code} 已被其他网点使用。")
 
@@ -39,10 +68,8 @@ def check_business_type(business):
     """Codes and queue-number prefixes are unique within an office (A023 names one queue)."""
     if business.office is None and business.office_id is None:
         raise Rejected("请选择所属网点。")
-    if not BUSINESS_CODE_RE.match(business.code or ""):
-        raise Rejected(BUSINESS_CODE_RULE)
-    if not TICKET_PREFIX_RE.match(business.ticket_prefix or ""):
-        raise Rejected(TICKET_PREFIX_RULE)
+    check_business_code(business.code)
+    check_ticket_prefix(business.ticket_prefix)
     office_id = business.office.id if business.office is not None else business.office_id
     siblings = _others(BusinessType, business, BusinessType.office_id == office_id)
     for other in siblings:
@@ -56,13 +83,23 @@ def check_slot_template(slot):
     """A slot ends after it starts, offers 0..MAX places and overlaps no other of its office."""
     if slot.office is None and slot.office_id is None:
         raise Rejected("请选择所属网点。")
-    if slot.start_time is None or slot.end_time is None:
-        raise Rejected("请填写开始时间和结束时间。")
-    if slot.end_time <= slot.start_time:
-        raise Rejected("结束时间必须晚于开始时间。")
-    if slot.capacity is None or not 0 <= slot.capacity <= MAX_CAPACITY:
-        raise Rejected(f"名额须为0-{MAX_CAPACITY}之间的整数。")
+    check_slot_times(slot.start_time, slot.end_time)
+    check_capacity(slot.capacity)
     office_id = slot.office.id if slot.office is not None else slot.office_id
     for other in _others(SlotTemplate, slot, SlotTemplate.office_id == office_id):
         if other.start_time <= slot.end_time and slot.start_time <= other.end_time:
             raise Rejected(f"与该网点已有时段 {other.label} 重叠。")
+
+
+def check_booking_slot(slot):
+    """号源 of one date: its places, never fewer than already booked."""
+    check_capacity(slot.capacity)
+    if slot.capacity < slot.booked:
+        raise Rejected(f"名额不能少于已预约人数（{slot.booked}）。")
+
+
+def check_counter(counter):
+    """A counter serves business types of its own office only."""
+    office_id = counter.office.id if counter.office is not None else counter.office_id
+    if any(b.office_id != office_id for b in counter.business_types):
+        raise Rejected("只能选择本网点的业务类型。")

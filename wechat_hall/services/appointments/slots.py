@@ -28,6 +28,13 @@ def cutoff_time():
     return time(hours, minutes)
 
 
+def cutoff_rule():
+    """每日下午15:00停止预约次日的号源, from APPOINTMENT_CUTOFF: the words of the refusal,
+    the booking pages and the chat's FAQ."""
+    cutoff = cutoff_time()
+    return f"每日{'下午' if cutoff.hour >= 12 else '上午'}{cutoff:%H:%M}停止预约次日的号源"
+
+
 def earliest_day(now_local=None):
     """每日下午15:00停止预约次日的号源: before the cutoff tomorrow is the first bookable
     day, from the cutoff on it is the day after. Today is never bookable."""
@@ -54,8 +61,7 @@ def check_day(day, now_local=None):
     if day <= now_local.date():
         raise DayRefused("预约日期须晚于今天，请重新选择。")
     if day < earliest_day(now_local):
-        raise DayRefused(f"每日下午{cutoff_time():%H:%M}停止预约次日的号源，"
-                         f"{day:%Y-%m-%d}已停止预约，请选择其他日期。")
+        raise DayRefused(f"{cutoff_rule()}，{day:%Y-%m-%d}已停止预约，请选择其他日期。")
     if day > last_day(now_local):
         raise DayRefused(f"仅可预约{current_app.config['APPOINTMENT_WINDOW_DAYS']}天内的号源，"
                          "请重新选择日期。")

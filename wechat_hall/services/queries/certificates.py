@@ -17,14 +17,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from models import CertificateQuota, CertificateRequest
-from models.base import utcnow
 from models.certificates import CHANGES, FAILED, FREEZES, HOLDINGS, KINDS, PENDING, SENT
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs import job, submit
 from wechat_hall.masking import mask_id_number
 from wechat_hall.services.accounts import id_numbers
 
-from . import holdings, trading_days
+from . import holdings
 from . import scope as query_scope
 from .scope import QueryError
 
@@ -51,13 +51,13 @@ def normalize_code(text):
 
 def used_today(user):
     row = db.session.execute(db.select(CertificateQuota.used).filter_by(
-        user_id=user.id, day=trading_days.today())).scalar_one_or_none()
+        user_id=user.id, day=clock.today())).scalar_one_or_none()
     return row or 0
 
 
 def _take_quota(user):
     """One of today's 5 requests, with a conditional UPDATE (no race lets a 6th through)."""
-    day = trading_days.today()
+    day = clock.today()
     for _ in range(2):
         taken = db.session.execute(
             update(CertificateQuota)
@@ -217,7 +217,7 @@ def issue(payload, job_id=None):
     request = db.session.get(CertificateRequest, payload["request_id"])
     if request is None or request.status == SENT:
         return "skipped"
-    request.issued_at = request.issued_at or utcnow()
+    request.issued_at = request.issued_at or clock.utcnow()
     try:
         pdf, count = render_signed(request)
         mailer = BACKENDS[current_app.config["MAIL_BACKEND"]](current_app.config)
@@ -233,7 +233,7 @@ def issue(payload, job_id=None):
         raise
     request.status, request.error = SENT, None
     request.row_count, request.pdf_sha256 = count, hashlib.sha256(pdf).hexdigest()
-    request.sent_at = utcnow()
+    request.sent_at = clock.utcnow()
     return "sent"
 
 

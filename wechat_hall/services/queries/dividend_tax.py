@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from models import Dividend, HoldingChange
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import holdings, trading_days
@@ -55,7 +56,7 @@ class TaxLine:
 
     @property
     def days_held(self):
-        return ((self.sold or trading_days.today()) - self.acquired).days
+        return ((self.sold or clock.today()) - self.acquired).days
 
 
 def tax_lines(history, dividends, today=None):
@@ -65,7 +66,7 @@ def tax_lines(history, dividends, today=None):
     ``record_date`` and ``per_share``. Shares held at the end of a record date receive the
     dividend; later sales consume the oldest shares first.
     """
-    today = today or trading_days.today()
+    today = today or clock.today()
     lots = deque()  # [acquired, quantity, [dividends received]]
     lines = []
     events = sorted([(d, 0, q) for d, q in history] +

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from models import IpoSubscription
 from models.registry import MARKETS
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import trading_days
@@ -57,7 +58,7 @@ class MarketStatus:
 def bar_end(pay_dates, today=None):
     """The last day of the current bar, or None: a pure function of the abandonment days
     of one investor in one market (each counted on its payment day)."""
-    today = today or trading_days.today()
+    today = today or clock.today()
     days = sorted(pay_dates)
     end = None
     for i in range(LIMIT - 1, len(days)):
@@ -72,7 +73,7 @@ def bar_end(pay_dates, today=None):
 
 def market_status(scope, today=None):
     """Per market of the user's accounts: abandonments in the last 12 months and the bar."""
-    today = today or trading_days.today()
+    today = today or clock.today()
     since = trading_days.months_after(today, -WINDOW_MONTHS)
     by_market = {}
     for sub in _abandoned(scope.account_ids):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from models.registry import MARKETS
+from wechat_hall import clock
 
 from . import trading_days
 
@@ -72,7 +73,7 @@ def parse_date(value, field="date"):
 
 def window(years=1, today=None):
     """The first and last date a query may ask for: the last ``years`` up to today."""
-    today = today or trading_days.today()
+    today = today or clock.today()
     return trading_days.years_back(today, years), today
 
 

@@ -1,18 +1,11 @@
-"""Business dates of the securities markets, in Asia/Shanghai.
+"""Business dates of the securities markets, in Asia/Shanghai (today is
+``wechat_hall.clock.today()``, the hall's one clock).
 
 A trading day is a weekday that is not a public holiday. ``chinese_calendar`` knows the
 holidays up to 2026 (docs/ENGINEERING.md §8); for a year it does not know, weekdays count
 as trading days, which is the honest fallback until an operator table takes over.
 """
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today():
-    """Today's date in Shanghai (the registrar's business date)."""
-    return datetime.now(timezone.utc).astimezone(SHANGHAI).date()
+from datetime import date, timedelta
 
 
 def is_trading_day(day: date) -> bool:

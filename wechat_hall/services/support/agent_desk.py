@@ -10,8 +10,9 @@ import logging
 import re
 from datetime import timedelta
 
-from models import CsCannedReply, CsConversation, CsMessage, CsQueue, cs_agent_queue, utcnow
+from models import CsCannedReply, CsConversation, CsMessage, CsQueue, cs_agent_queue
 from models.support import ASSIGNED, EVENT, IN, NOTE, OUT, RESOLVED, WAITING
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_phone
 from wechat_hall.services.wechat import api
@@ -150,7 +151,7 @@ def transfer(staff, conversation_id, queue_code):
     conversation.assigned_to_id = None
     conversation.assigned_at = None
     conversation.routed_by = "transfer"
-    conversation.waiting_since = utcnow()
+    conversation.waiting_since = clock.utcnow()
     conversations.add_message(conversation, EVENT, f"{_name(staff)} 从【{before}】转至【{queue.name}】")
     conversations._request_assignment()
     db.session.commit()
@@ -164,7 +165,7 @@ def resolve(staff, conversation_id):
     if conversation.status == RESOLVED:
         raise Refused("会话已结束。")
     _may_handle(staff, conversation, "结束")
-    now = utcnow()
+    now = clock.utcnow()
     conversation.status = RESOLVED
     conversation.resolved_at = now
     conversation.resolved_by_id = staff.id
@@ -246,7 +247,7 @@ def message_dict(message):
 def supervisor_overview(now=None):
     """Queues (waiting, longest wait, agents online) and agents (presence, load)."""
     from models import CsAgent
-    now = now or utcnow()
+    now = now or clock.utcnow()
     queues = []
     for queue in db.session.execute(db.select(CsQueue).order_by(CsQueue.sort_order)).scalars():
         waiting, oldest = db.session.execute(

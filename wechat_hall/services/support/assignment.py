@@ -26,8 +26,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from models import CsAgent, CsConversation, StaffUser, cs_agent_queue, utcnow
+from models import CsAgent, CsConversation, StaffUser, cs_agent_queue
 from models.support import ASSIGNED, EVENT, PRESENCE, WAITING
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs import job, periodic
 
@@ -57,15 +58,9 @@ def profile(staff):
     return agent
 
 
-def is_online(agent, now=None):
-    now = now or utcnow()
-    return (agent.presence == "online" and agent.last_heartbeat_at is not None
-            and agent.last_heartbeat_at >= now - HEARTBEAT_TTL)
-
-
 def shown_presence(agent, now=None):
     """What a supervisor sees: 在线 / 忙碌 / 离线, and 离线 when the heartbeat stopped."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     if agent.presence != "offline" and (agent.last_heartbeat_at is None or
                                         agent.last_heartbeat_at < now - HEARTBEAT_TTL):
         return "离线（心跳中断）"
@@ -77,7 +72,7 @@ def set_presence(staff, presence):
         raise Refused("未知的在线状态。")
     agent = profile(staff)
     agent.presence = presence
-    agent.last_heartbeat_at = utcnow() if presence != "offline" else agent.last_heartbeat_at
+    agent.last_heartbeat_at = clock.utcnow() if presence != "offline" else agent.last_heartbeat_at
     return agent
 
 
@@ -92,7 +87,7 @@ def signed_out(staff):
 
 def heartbeat(staff):
     agent = profile(staff)
-    agent.last_heartbeat_at = utcnow()
+    agent.last_heartbeat_at = clock.utcnow()
     return agent
 
 
@@ -162,7 +157,7 @@ def _next_waiting(blocked):
 def _assign_one(blocked):
     """Assign the oldest waiting conversation that someone can take. Returns the staff id,
     None when nothing is left to do; adds the queue to ``blocked`` when nobody can."""
-    now = utcnow()
+    now = clock.utcnow()
     row = _next_waiting(blocked)
     if row is None:
         db.session.rollback()
@@ -206,7 +201,7 @@ def assign_waiting(limit=MAX_PER_RUN):
 
 def claim(staff, conversation_id):
     """An agent takes a waiting conversation by hand (within their capacity)."""
-    now = utcnow()
+    now = clock.utcnow()
     agent = profile(staff)
     capacity = agent.capacity
     db.session.commit()
@@ -243,7 +238,7 @@ def requeue_abandoned(now=None):
     """Conversations of agents gone silent for ``REQUEUE_AFTER`` wait again. Returns how
     many. The conditional UPDATE (still assigned to that agent) makes a concurrent claim,
     transfer or resolve win over this."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     gone = db.select(CsAgent.staff_id).filter(
         db.or_(CsAgent.last_heartbeat_at.is_(None),
                CsAgent.last_heartbeat_at < now - REQUEUE_AFTER))
@@ -260,7 +255,8 @@ def requeue_abandoned(now=None):
             .values(status=WAITING, assigned_to_id=None, assigned_at=None,
                     last_activity_at=now)).rowcount
         if done:
-            _record(conversation_id, "坐席已离线超过5分钟，会话重新排队", now)
+            _record(conversation_id,
+                    f"坐席已离线超过{REQUEUE_AFTER.seconds // 60}分钟，会话重新排队", now)
             moved += 1
     db.session.commit()
     return moved

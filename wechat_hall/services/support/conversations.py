@@ -12,13 +12,15 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from models import CsBusinessHours, CsConversation, CsKnowledge, CsMessage, CsQueue, CsRule, utcnow
+from models import CsBusinessHours, CsConversation, CsKnowledge, CsMessage, CsQueue, CsRule
 from models.support import ASSIGNED, BOT, BOT_REPLY, EVENT, IN, RATINGS, RESOLVED, WAITING
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
 
 from . import hours as cs_hours
 from . import knowledge, routing
+from .window import WINDOW_HOURS
 
 # A conversation the bot held this long without a word is over; the next question
 # starts afresh (the investor's old choice of queue no longer holds).
@@ -88,9 +90,7 @@ def business_hours():
 
 
 def open_now(now=None):
-    from flask import current_app
-    zone = current_app.config.get("TIMEZONE", "Asia/Shanghai")
-    return cs_hours.is_open(cs_hours.local(now or utcnow(), zone), business_hours())
+    return cs_hours.is_open(clock.wall_time(now or clock.utcnow()), business_hours())
 
 
 def hours_text():
@@ -152,7 +152,7 @@ def position(conversation):
 # -- the conversation's life -------------------------------------------------------------
 
 def add_message(conversation, kind, body, author=None, delivery=""):
-    now = utcnow()
+    now = clock.utcnow()
     message = CsMessage(conversation=conversation, openid=conversation.openid, kind=kind,
                         body=body, author=author, delivery=delivery, created_at=now)
     db.session.add(message)
@@ -164,7 +164,7 @@ def add_message(conversation, kind, body, author=None, delivery=""):
 
 def get_or_open(openid):
     """The investor's open conversation, or a new one held by the bot."""
-    now = utcnow()
+    now = clock.utcnow()
     conversation = open_conversation(openid)
     if conversation is not None and conversation.status == BOT and \
             conversation.last_activity_at < now - BOT_IDLE:
@@ -197,20 +197,20 @@ def choose(openid, code):
         conversation.queue = queue
         if conversation.status == WAITING:
             # Moving to another line: the wait there starts now.
-            conversation.waiting_since = utcnow()
+            conversation.waiting_since = clock.utcnow()
             add_message(conversation, EVENT, f"投资者改选【{queue.name}】（原【{before}】），重新排队")
             _request_assignment()
         else:
             add_message(conversation, EVENT, f"投资者选择【{queue.name}】")
     conversation.routed_by = "investor"
     conversation.pending_question = None
-    conversation.last_activity_at = utcnow()
+    conversation.last_activity_at = clock.utcnow()
     return conversation
 
 
 def hand_off(conversation, reason="投资者要求转人工"):
     """To a person: the conversation waits in its queue. Returns what to tell the investor."""
-    now = utcnow()
+    now = clock.utcnow()
     conversation.status = WAITING
     conversation.waiting_since = now
     conversation.pending_question = None
@@ -226,7 +226,7 @@ def waiting_text(conversation, first=False):
         hours = f"（人工服务时间：{hours_text()}）" if business_hours() else ""
         return (f"现在是非人工服务时间{hours}。您的问题已进入"
                 f"【{conversation.queue.name}】队列，您前面还有{ahead}位，客服上班后将按顺序"
-                "回复您。投资者最后一条消息48小时内客服才能回复，届时请留意本对话。")
+                f"回复您。投资者最后一条消息{WINDOW_HOURS}小时内客服才能回复，届时请留意本对话。")
     if first:
         return (f"正在为您转接【{conversation.queue.name}】人工客服，您前面还有{ahead}位，"
                 "请稍候。您可以继续描述问题，客服接入后会一并看到。")
@@ -263,7 +263,7 @@ def _rate_recent(openid, text):
     match = RATING.match(text or "")
     if not match:
         return None
-    since = utcnow() - RATING_OPEN
+    since = clock.utcnow() - RATING_OPEN
     conversation = db.session.execute(
         db.select(CsConversation).filter(
             CsConversation.openid == openid, CsConversation.status == RESOLVED,
@@ -272,7 +272,7 @@ def _rate_recent(openid, text):
     if conversation is None:
         return None
     value = int(match.group(1).translate(str.maketrans("１２３", "123")))
-    conversation.rating, conversation.rated_at = value, utcnow()
+    conversation.rating, conversation.rated_at = value, clock.utcnow()
     add_message(conversation, IN, text.strip())
     add_message(conversation, EVENT, f"投资者评价：{RATINGS[value]}")
     return f"感谢您的评价（{RATINGS[value]}）！如有其他问题，欢迎随时咨询。"
@@ -292,7 +292,7 @@ def takes_over(openid, text):
         return db.session.execute(
             db.select(CsConversation.id).filter(
                 CsConversation.openid == openid, CsConversation.status == RESOLVED,
-                CsConversation.rating_asked_at >= utcnow() - RATING_OPEN,
+                CsConversation.rating_asked_at >= clock.utcnow() - RATING_OPEN,
                 CsConversation.rating.is_(None)).limit(1)).first() is not None
     return False
 

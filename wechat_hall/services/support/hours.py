@@ -1,18 +1,30 @@
 """Business hours of customer service (CS-4): open now? and how to say when.
 
 ``hours``: (weekday, opens, closes) with weekday 0 = Monday, times in the hall's local
-time (Asia/Shanghai). No line for a day: closed all day. Pure functions; the rows come
-from cs_business_hours (back office), with DEFAULT_HOURS seeded.
+time (Asia/Shanghai, ``clock.wall_time``). No line for a day: closed all day. Pure
+functions; the rows come from cs_business_hours (back office, which saves a line only if
+:func:`check_line` accepts it), with DEFAULT_HOURS seeded.
 """
-from datetime import time, timezone
-from zoneinfo import ZoneInfo
+from datetime import time
+
+from wechat_hall.services.errors import Rejected
 
 DEFAULT_HOURS = [(day, time(8, 30), time(17, 0)) for day in range(5)]
 WEEKDAYS = "一二三四五六日"
 
 
-def local(now_utc, zone="Asia/Shanghai"):
-    return now_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+def check_times(opens, closes):
+    if opens is None or closes is None:
+        raise Rejected("请填写开始时间和结束时间。")
+    if closes <= opens:
+        raise Rejected("结束时间必须晚于开始时间。")
+
+
+def check_line(weekday, opens, closes):
+    """A line of hours the back office may save: a weekday, and a close after the open."""
+    if weekday not in range(7):
+        raise Rejected("请选择星期。")
+    check_times(opens, closes)
 
 
 def is_open(now_local, hours):

@@ -10,11 +10,13 @@ code are recorded on the message and shown.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import CsMessage, utcnow
+from models import CsMessage
 from models.support import IN, OUT
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 WINDOW = timedelta(hours=48)
+WINDOW_HOURS = int(WINDOW.total_seconds() // 3600)  # as the replies say it
 QUOTA = 5
 
 
@@ -46,7 +48,8 @@ class Window:
         if self.last_inbound_at is None:
             return "投资者尚未发来消息，不能主动发送客服消息。"
         if not self.is_open:
-            return "回复窗口已关闭：投资者最后一条消息已超过48小时（微信 45015），投资者再次发消息后才能回复。"
+            return (f"回复窗口已关闭：投资者最后一条消息已超过{WINDOW_HOURS}小时（微信 45015），"
+                    "投资者再次发消息后才能回复。")
         hours, rest = divmod(self.seconds_left, 3600)
         left = f"{hours}小时{rest // 60}分钟"
         if not self.remaining:
@@ -61,7 +64,7 @@ class Window:
 
 
 def compute(openid, now=None):
-    now = now or utcnow()
+    now = now or clock.utcnow()
     last_in = db.session.execute(
         db.select(db.func.max(CsMessage.created_at))
         .filter(CsMessage.openid == openid, CsMessage.kind == IN)).scalar()

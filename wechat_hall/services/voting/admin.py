@@ -4,8 +4,6 @@ Once a meeting has a ballot its proposals, candidates, register-related figures 
 window start are fixed: a ballot was cast against exactly what it shows.
 """
 import re
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
 from models import VoteBallot
 from models.voting import ELECTION
@@ -13,20 +11,9 @@ from wechat_hall.extensions import db
 from wechat_hall.services.errors import Rejected
 
 SECURITY_CODE_RE = re.compile(r"^\d{6}$")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def to_utc(local):
-    """A naive Asia/Shanghai time (as staff type it) → naive UTC (as stored)."""
-    if local is None:
-        return None
-    return local.replace(tzinfo=SHANGHAI).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def to_local(utc):
-    if utc is None:
-        return None
-    return utc.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).replace(tzinfo=None)
+# Fixed once the meeting has a ballot: a ballot was cast against exactly these.
+FIXED_AFTER_BALLOT = ("security_code", "record_date", "total_shares", "close_price",
+                      "has_overall", "opens_at")
 
 
 def has_ballots(meeting_id):
@@ -46,9 +33,7 @@ def check_meeting(meeting, changed_fields=()):
         raise Rejected("总股本须为正整数。")
     if meeting.close_price is None or meeting.close_price < 0:
         raise Rejected("权益登记日收盘价不能为负数。")
-    fixed = {"security_code", "record_date", "total_shares", "close_price", "has_overall",
-             "opens_at"}
-    if has_ballots(meeting.id) and fixed & set(changed_fields):
+    if has_ballots(meeting.id) and set(FIXED_AFTER_BALLOT) & set(changed_fields):
         raise Rejected("本次会议已有投票，证券、权益登记日、总股本、收盘价、总议案和开始时间不能再修改。")
 
 

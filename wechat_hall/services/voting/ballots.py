@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import VoteBallot, VoteBallotLine, VoteChain
-from models.base import utcnow
 from models.voting import ABSTAIN, CHOICES, VOTES
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from . import receipts
-from .meetings import VoteRefused, require_open
+from .meetings import VoteRefused, check_voter, require_open
 
 INTEGER_RE = re.compile(r"^\d{1,15}$")
 OVERALL = "overall"
@@ -248,9 +248,13 @@ def _chain_head(meeting_id):
     return head
 
 
-def cast(meeting, account, shares, lines, *, user=None, channel, split=False, attempts=20):
-    """Record a ballot once and commit. AlreadyVoted when the account has one (the first
-    counts); VoteRefused outside the window. ``lines`` come from :func:`resolve`."""
+def cast(meeting, holding, lines, *, user=None, channel, attempts=20):
+    """Record the ballot of ``holding`` (its register row) once and commit. AlreadyVoted
+    when the account has one (the first counts); VoteRefused outside the window, for a
+    channel the account may not use, or for lines not its own. ``lines`` come from
+    :func:`resolve` (a split account's: one per underlying holder)."""
+    check_voter(meeting, holding, lines, channel)
+    account, shares, split = holding.account, holding.quantity, holding.split
     if db.engine.dialect.name == "postgresql":
         return _cast_postgresql(meeting, account, shares, lines, user, channel, split)
     for _ in range(attempts):
@@ -265,7 +269,7 @@ def cast(meeting, account, shares, lines, *, user=None, channel, split=False, at
             ballot = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares),
                                 split=split, user_id=user.id if user else None,
                                 channel=channel, seq=head.seq + 1, prev_hash=head.head,
-                                cast_at=utcnow())
+                                cast_at=clock.utcnow())
             rows = [VoteBallotLine(**spec) for spec in lines]
             ballot.receipt = receipts.receipt_for(head.head, ballot, rows)
             ballot.lines = rows
@@ -332,7 +336,7 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     from sqlalchemy import text
     require_open(meeting)
     probe = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
-                       channel=channel, cast_at=utcnow())
+                       channel=channel, cast_at=clock.utcnow())
     canonical = receipts.canonical(probe, [VoteBallotLine(**spec) for spec in lines])
     params = dict(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
                   user_id=user.id if user else None, channel=channel, cast_at=probe.cast_at,

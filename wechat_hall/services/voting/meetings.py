@@ -1,10 +1,13 @@
 """Meetings as a voter sees them (V-3): which meetings and accounts a hall user may vote
-with, and each one's status. A user votes only with the securities accounts of their own
-bound 一码通 that held the security on the record date."""
+with, through which channel, each one's status, and when the results are shown. A user
+votes only with the securities accounts of their own bound 一码通 that held the security
+on the record date; a credit or nominee account (``split``) votes per underlying holder,
+on the web hall only (V-7)."""
 from dataclasses import dataclass
 
 from models import SecuritiesAccount, VoteBallot, VoteHolding, VoteMeeting
-from models.base import utcnow
+from models.voting import WEB
+from wechat_hall import clock
 from wechat_hall.extensions import db
 
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
@@ -13,12 +16,17 @@ NOT_VOTED, VOTED = "not_voted", "voted"
 STATUS_LABELS = {UPCOMING: "未开始", NOT_VOTED: "未投票", VOTED: "已投票", CLOSED: "已结束"}
 
 
+SPLIT_ONLY_WEB = ("该账户为信用或名义持有人账户，须征集明细账户持有人意见后，"
+                  "通过网上营业厅录入或上传投票明细；微信营业厅只支持个人投资者投票。")
+SPLIT_BY_HOLDERS = "该账户为信用或名义持有人账户，须按明细账户持有人录入或上传投票明细。"
+
+
 class VoteRefused(Exception):
     """A request the voting rules refuse; the message is shown to the user."""
 
 
 def phase(meeting, now=None):
-    now = now or utcnow()
+    now = now or clock.utcnow()
     if now < meeting.opens_at:
         return UPCOMING
     if now >= meeting.closes_at:
@@ -32,6 +40,39 @@ def require_open(meeting, now=None):
         raise VoteRefused("投票尚未开始，请在投票时间内投票。")
     if current == CLOSED:
         raise VoteRefused("投票已结束，不能再提交投票。")
+
+
+def channel_refusal(holding, channel):
+    """Why ``holding`` may not vote through ``channel`` (WECHAT or WEB), or None."""
+    if holding.split and channel != WEB:
+        return SPLIT_ONLY_WEB
+    return None
+
+
+def require_channel(holding, channel):
+    refusal = channel_refusal(holding, channel)
+    if refusal:
+        raise VoteRefused(refusal)
+
+
+def check_voter(meeting, holding, lines, channel):
+    """A ballot of ``holding`` (a register row of ``meeting``) through ``channel``: as
+    itself, or — a credit or nominee account — through its underlying holders only, and
+    then on the web hall only. VoteRefused otherwise."""
+    if holding.meeting_id != meeting.id or holding.parent_account:
+        raise VoteRefused("该证券账户在权益登记日未持有该证券，不能投票。")
+    require_channel(holding, channel)
+    own = [spec["holder_account"] == holding.account for spec in lines]
+    if holding.split and any(own):
+        raise VoteRefused(SPLIT_BY_HOLDERS)
+    if not holding.split and not all(own):
+        raise VoteRefused("投票意见须为本账户持有人的意见。")
+
+
+def results_published(meeting, now=None):
+    """The meeting's totals (by tier) are shown and exported only once voting has closed
+    (V-8): to investors and to staff alike."""
+    return phase(meeting, now) == CLOSED
 
 
 def user_account_numbers(user):
@@ -59,6 +100,10 @@ class MeetingEntry:
     @property
     def phase(self):
         return phase(self.meeting)
+
+    @property
+    def results_published(self):
+        return results_published(self.meeting)
 
     @property
     def status(self):

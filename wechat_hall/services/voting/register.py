@@ -22,8 +22,8 @@ from flask import current_app
 from sqlalchemy import delete, insert
 
 from models import Investor, SecuritiesAccount, VoteBallot, VoteHolding, YmtAccount
-from models.base import utcnow
 from models.registry import CREDIT, INSTITUTION
+from wechat_hall import clock
 from wechat_hall.adapters.holder_register import RegisterError, read_register
 from wechat_hall.extensions import db
 
@@ -108,7 +108,7 @@ def import_register(meeting, path, parent=None, progress=None):
     if not parent:
         meeting.register_file = str(path)[-255:]
         meeting.register_rows = len(holders)
-        meeting.register_imported_at = utcnow()
+        meeting.register_imported_at = clock.utcnow()
     db.session.commit()
     return records, len(holders)
 

@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass
 
 from models import VoteSplitDraft
-from models.voting import CHOICES, EXCEL, TYPED, WEB
+from models.voting import EXCEL, TYPED, WEB
 from wechat_hall.extensions import db
+from wechat_hall.services.accounts import id_numbers
 
 from . import ballots, register
 from .ballots import BallotInvalid, Opinion, parse_choice, parse_votes, resolve
 from .meetings import VoteRefused, require_open
 
-ACCOUNT_RE = re.compile(r"^(?:[A-Z]\d{9}|\d{10})$")
 MAX_ROWS = 20_000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FIXED = ["明细证券账户", "持有人名称", "持有数量"]
@@ -62,16 +62,16 @@ def draft_holders(meeting_id, account):
 
 def lookup(meeting_id, parent, account):
     """The underlying holder as imported (name, holding), or None."""
-    account = (account or "").strip().upper()
+    account = id_numbers.normalize_id_number(account)
     return register.underlying(meeting_id, parent).get(account)
 
 
 def check_holder(struct, parent, under, account, name, shares_text, opinion, label):
     """One underlying holder, checked; returns Holder or raises ValueError(messages)."""
     errors = []
-    account = (account or "").strip().upper()
+    account = id_numbers.normalize_id_number(account)
     name = (name or "").strip()
-    if not ACCOUNT_RE.match(account):
+    if id_numbers.securities_account_market(account) is None:
         raise ValueError([f"{label}明细证券账户 {account or '（空）'} 格式有误"])
     if account == parent.account:
         raise ValueError([f"{label}明细证券账户不能是本账户"])
@@ -376,14 +376,9 @@ def submit(meeting, struct, parent, user):
                              holder.name).lines
         except BallotInvalid as exc:
             raise UploadInvalid([f"{holder.account}：{e}" for e in exc.errors]) from None
-    ballot = ballots.cast(meeting, parent.account, parent.quantity, lines, user=user,
-                                 channel=WEB, split=True)
+    ballot = ballots.cast(meeting, parent, lines, user=user, channel=WEB)
     draft = draft_for(meeting.id, parent.account)
     if draft is not None:
         db.session.delete(draft)
         db.session.commit()
     return ballot
-
-
-def choice_label(choice):
-    return CHOICES.get(choice, choice)

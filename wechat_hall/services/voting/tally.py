@@ -26,9 +26,9 @@ from sqlalchemy import case, func
 from models import VoteBallot, VoteBallotLine
 from models.voting import ABSTAIN, AGAINST, CHOICES, FOR
 from wechat_hall.extensions import db
-from wechat_hall.masking import mask_name
 
 from .ballots import structure
+from .meetings import results_published
 
 SMALL, SMALL_RICH, MIDDLE, LARGE = "small", "small_rich", "middle", "large"
 TIER_KEYS = [SMALL, SMALL_RICH, MIDDLE, LARGE]
@@ -112,8 +112,15 @@ class Tally:
         return structure(self.meeting)
 
 
+def published(meeting):
+    """The meeting's totals once voting has closed, else None: what investors see, staff
+    see and export (the rule is :func:`meetings.results_published`)."""
+    return tally(meeting) if results_published(meeting) else None
+
+
 def tally(meeting, ballot_id=None):
-    """The meeting's totals (or one ballot's, by tier)."""
+    """The meeting's totals (or one ballot's, by tier). Before the close only the voter's
+    own ballot is shown (its receipt); the totals go through :func:`published`."""
     tiers = tiers_for(meeting)
     line = VoteBallotLine
     tier = tiers.sql(line.holder_shares).label("tier")
@@ -233,7 +240,3 @@ def export_xlsx(result, batch=5000):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def masked_holder(name):
-    return mask_name(name)

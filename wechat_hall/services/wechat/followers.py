@@ -7,7 +7,8 @@ feeds does not need finer time than that.
 """
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models import Follower, utcnow
+from models import Follower
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
 
@@ -17,18 +18,18 @@ TOUCH_EVERY = 60  # seconds
 def _upsert(openid, on_insert, on_update):
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Follower.__table__).values(openid=openid, created_at=utcnow(),
+    stmt = insert(Follower.__table__).values(openid=openid, created_at=clock.utcnow(),
                                              **{**on_insert, **on_update})
     db.session.execute(stmt.on_conflict_do_update(index_elements=["openid"], set_=on_update))
 
 
 def subscribe(openid):
-    now = utcnow()
+    now = clock.utcnow()
     _upsert(openid, {}, {"subscribed": True, "subscribed_at": now, "last_message_at": now})
 
 
 def unsubscribe(openid):
-    _upsert(openid, {}, {"subscribed": False, "unsubscribed_at": utcnow()})
+    _upsert(openid, {}, {"subscribed": False, "unsubscribed_at": clock.utcnow()})
 
 
 def touch(openid):
@@ -39,7 +40,7 @@ def touch(openid):
     except Exception:  # Redis down: write every time rather than never
         pass
     # A message proves they follow, even if they followed before the hall recorded it.
-    _upsert(openid, {"subscribed": True}, {"last_message_at": utcnow()})
+    _upsert(openid, {"subscribed": True}, {"last_message_at": clock.utcnow()})
 
 
 def get(openid):
