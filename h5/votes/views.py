@@ -1,7 +1,7 @@
 """网络投票 (V-3..V-7) for investors: 我的投票, the meeting page (投票前页), the ballot with
 its preview and confirmation, the receipt, the results; and for credit and nominee
 accounts (web hall, institution login) the per-holder entry, the Excel template and
-upload, and 提交投票结果. The rules live in ``wechat_hall.services.voting_*``."""
+upload, and 提交投票结果. The rules live in ``wechat_hall.services.voting``."""
 from flask import (
     Blueprint,
     Response,
