@@ -9,10 +9,10 @@
    and the app's tables with ``db.create_all()``.
 2. **Import**: writes a T1 CSV of ``--holders`` rows (distinct accounts, plus 1 % of the
    accounts twice, so the aggregation has work) and times
-   ``services.vote_register.import_register`` — read + check + aggregate + COPY + commit.
+   ``services.voting.register.import_register`` — read + check + aggregate + COPY + commit.
 3. **Tally**: inserts ``--tally-ballots`` ballots (5 lines each: two 表决型 items, two
    candidates, the unallocated rights) for holders of that register with COPY, then times
-   ``services.vote_tally.tally`` (totals per item and tier, holders per tier).
+   ``services.voting.tally.tally`` (totals per item and tier, holders per tier).
 4. **HTTP**: a second, open meeting with ``--voters`` activated hall users, each with one
    account on the register; starts gunicorn (``wsgi:app``) and POSTs one confirmed ballot
    per voter (signed session cookie and CSRF token made beforehand, ``--concurrency``

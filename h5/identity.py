@@ -2,7 +2,7 @@
 
 Inside WeChat the page learns the openid through OAuth2 (snsapi_base) with a ``state``
 kept in the session and checked on return. The web hall's phone + password login (ACC-2)
-will put the investor's id in the same session, so both channels share one session model.
+puts the investor's id in the same session, so both channels share one session model.
 """
 import secrets
 from functools import wraps

@@ -1,4 +1,6 @@
-"""``/wechat``: the URL WeChat's servers push to (P-1). Protocol rules: services/inbound."""
+"""``/wechat``: the URL WeChat's servers push to (P-1).
+
+Protocol rules: services/wechat/inbound."""
 from flask import Blueprint, Response, request
 
 from wechat_hall.services.wechat import inbound

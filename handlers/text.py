@@ -1,6 +1,6 @@
 """Text messages (P-5): short keywords get a link to their page; everything else, and
 everything while the investor talks to customer service, goes to the customer-service
-router (CS-1, CS-2, services/conversations.py)."""
+router (CS-1, CS-2, services/support/conversations.py)."""
 from wechat_hall.services.queries.certificates import DAILY_LIMIT
 from wechat_hall.services.support import conversations
 

@@ -3,7 +3,7 @@ investors (持有人), their 一码通 accounts and the securities accounts link
 
 In production these rows mirror the registrar's account system; in development and tests
 the demo seeder fills them. Numbers are stored normalised (upper case, no spaces) by
-``wechat_hall.services.id_numbers``; the labels of ID types live there too.
+``wechat_hall.services.accounts.id_numbers``; the labels of ID types live there too.
 """
 import re
 
@@ -96,7 +96,7 @@ class Investor(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     holder_type = db.Column(db.String(16), nullable=False, default=INDIVIDUAL)
     name = db.Column(db.String(128), nullable=False)
-    id_type = db.Column(db.String(32), nullable=False)  # services.id_numbers.ID_TYPES
+    id_type = db.Column(db.String(32), nullable=False)  # services.accounts.id_numbers.ID_TYPES
     id_number = db.Column(db.String(32), nullable=False, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

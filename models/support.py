@@ -45,7 +45,7 @@ cs_agent_queue = db.Table(
 
 class CsAgent(db.Model):
     """An agent's customer-service settings and presence. The row is also the lock that
-    serialises assignments to this agent (services/cs_assignment.py)."""
+    serialises assignments to this agent (services/support/assignment.py)."""
 
     __tablename__ = "cs_agent"
 

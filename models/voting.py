@@ -10,7 +10,7 @@ The register (V-2) is the holders on the record date, one row per securities acc
 rows with a ``parent_account`` are the underlying holders (明细账户) of a credit or
 nominee account. A ballot is inserted once and never updated: (meeting, account) is
 unique, and every ballot carries a receipt hash chained to the previous ballot of the
-meeting (``services.receipt_chain``).
+meeting (``services.voting.receipts``).
 """
 from wechat_hall.extensions import db
 

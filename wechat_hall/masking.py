@@ -1,4 +1,4 @@
-"""Masking of personal data on screens and in logs (PRODUCT.md quality bar)."""
+"""Masking of personal data on screens and in logs (docs/FEATURES.md, quality bar)."""
 
 
 def mask_phone(phone):

@@ -1,5 +1,5 @@
 """绑定及激活一码通 (ACC-8), step 1 输入用户信息 and step 3 完成; step 2 is
-h5/verification.py. Reached from 完善客户资料 (the profile page) or from any query of the
+h5/accounts/verification.py. Reached from 完善客户资料 (the profile page) or from any query of the
 home grid while the account has no activated 一码通."""
 from flask import Blueprint, redirect, render_template, request, session, url_for
 

@@ -1,6 +1,6 @@
 """业务预约 (APT-1..5): 申请预约 → 预约信息预览 → 预约成功, 我的预约, 详情, 取消预约.
 
-Thin views: the rules are in ``wechat_hall.services.appointments`` and ``slots``.
+Thin views: the rules are in ``wechat_hall.services.appointments`` (booking, slots).
 The application travels from the form to the confirm step in the session, with the
 one-time token that makes a double tap on 提交 book once.
 """

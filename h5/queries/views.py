@@ -1,4 +1,4 @@
-"""查询服务 (Q-1..Q-7): thin views over services/holdings, subscriptions, dividend_tax.
+"""查询服务 (Q-1..Q-7): thin views over services/queries (holdings, ipo, dividend_tax).
 
 Filters come as GET parameters (date or start/end, account, market, page) so a result can
 be bookmarked and shared with no side effect; every refusal (a date outside the window,

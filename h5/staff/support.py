@@ -1,7 +1,7 @@
 """客服工作台 (CS-3): the agent's console and the supervisor's view, at /staff/cs.
 
-Thin: forms are parsed here, rules live in services (agent_desk, cs_assignment,
-conversations, cs_window). The page polls ``/staff/cs/poll`` every two seconds for new
+Thin: forms are parsed here, rules live in services/support (agent_desk, assignment,
+conversations, window). The page polls ``/staff/cs/poll`` every two seconds for new
 messages and list changes, and posts a heartbeat every fifteen: nothing is kept in one
 process's memory, so any web process can answer either.
 """

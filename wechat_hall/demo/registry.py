@@ -2,7 +2,7 @@
 accounts, and the bank cards the development bank-card check knows.
 
 One demo identity per way through 绑定及激活一码通, listed by ``logins()`` for `make run`.
-Every ID number passes ``services.id_numbers`` (the tests check it), and the first
+Every ID number passes ``services.accounts.id_numbers`` (the tests check it), and the first
 identity matches the seed's masks: *安, 211****0003, 189****0024.
 """
 from datetime import datetime

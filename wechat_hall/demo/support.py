@@ -1,6 +1,6 @@
 """Customer service (CS): queues, the routing table, the knowledge base (answers taken
-from PRODUCT.md and the user manual), canned replies, business hours, and the demo
-agent serving every queue."""
+from the feature rules in docs/FEATURES.md and the user manual), canned replies,
+business hours, and the demo agent serving every queue."""
 from models import CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule, StaffUser
 from wechat_hall.extensions import db
 from wechat_hall.services.support.hours import DEFAULT_HOURS

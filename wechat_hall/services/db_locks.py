@@ -4,7 +4,7 @@ PostgreSQL serialises our conditional UPDATEs on the row lock and re-checks thei
 clause, so nothing more is needed there. SQLite's default deferred transaction lets two
 connections read and then both try to write, and one fails with "database is locked"
 at once; ``BEGIN IMMEDIATE`` takes the write lock first, so the other waits its busy
-timeout instead (ENGINEERING.md §3).
+timeout instead (docs/APPOINTMENTS.md, No overbooking).
 """
 import sqlite3
 

@@ -1,10 +1,10 @@
 """The fake API's menu: checked as WeChat checks it, answered with WeChat's codes.
 
-``services/menus.validate`` lists every problem in Chinese for a person editing
+``services/wechat/menus.validate`` lists every problem in Chinese for a person editing
 menus.json; WeChat instead stops at the first problem and answers one code, with a
 top-level and a sub-button variant of each (40018 vs 40025 …). The simulator must answer
 like WeChat so the app's handling of refusals is exercised, hence this second checker.
-The button types and which of them need a key are shared with ``services/menus``.
+The button types and which of them need a key are shared with ``services/wechat/menus``.
 """
 from models import SimMenu
 from wechat_hall import clock

@@ -2,8 +2,9 @@
 ``wechat_hall.clock.today()``, the hall's one clock).
 
 A trading day is a weekday that is not a public holiday. ``chinese_calendar`` knows the
-holidays up to 2026 (docs/ENGINEERING.md §8); for a year it does not know, weekdays count
-as trading days, which is the honest fallback until an operator table takes over.
+holidays up to 2026 (docs/APPOINTMENTS.md, Calendar); for a year it does not know,
+weekdays count as trading days, which is the honest fallback until an operator table
+takes over.
 """
 from datetime import date, timedelta
 

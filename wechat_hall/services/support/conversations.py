@@ -1,7 +1,7 @@
 """The investor's side of online customer service (CS-1, CS-2, CS-4).
 
 A text the investor types lands in their open conversation. While the bot holds it
-(status ``bot``), the question is routed (services/cs_routing.py), answered from the
+(status ``bot``), the question is routed (routing.py), answered from the
 knowledge base when it can be, and handed to a person (``waiting``) on 转人工 or when
 the knowledge base has no answer. While it waits or an agent has it, every message is
 simply added for the agent to read. The investor is told their place in the queue, and

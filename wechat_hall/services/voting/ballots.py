@@ -330,7 +330,7 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     (the head row stays locked only from that statement to the commit right after it, so
     requests queue on the lock for microseconds, not for the Python work of a request).
     The receipt is computed by the database's sha256() over exactly the text
-    :func:`receipt_chain.receipt_for` hashes, so ``verify`` checks it the same way."""
+    :func:`receipts.receipt_for` hashes, so ``verify`` checks it the same way."""
     import json
 
     from sqlalchemy import text

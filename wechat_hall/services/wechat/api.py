@@ -1,4 +1,4 @@
-"""Our WeChat API client: wechatpy's, with the gaps ENGINEERING.md §2 lists closed.
+"""Our WeChat API client: wechatpy's, with its gaps closed (docs/ARCHITECTURE.md, WeChat's rules).
 
 - One access token for every process, kept in Redis and refreshed under a Redis lock,
   through ``/cgi-bin/stable_token`` (wechatpy keeps the expiry per process).

@@ -1,4 +1,4 @@
-"""The inbound WeChat protocol (P-1), following ENGINEERING.md §2 line by line.
+"""The inbound WeChat protocol (P-1), rule by rule as docs/ARCHITECTURE.md lists them.
 
 The view in ``handlers/endpoint.py`` only calls these functions; all rules live here:
 signature and timestamp checks, safe-mode decryption, parsing, de-duplication with the
