@@ -3,7 +3,8 @@ import pytest
 from wechat_hall import demo
 from wechat_hall.extensions import db
 
-from account_helpers import easy_captcha  # noqa: F401
+from tests.accounts.account_helpers import easy_captcha  # noqa: F401
+
 
 
 @pytest.fixture

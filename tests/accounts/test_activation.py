@@ -4,8 +4,9 @@ import pytest
 from models import HallUser, IdentityVerification
 from wechat_hall.extensions import db
 
-from account_helpers import (csrf, form_post, last_code, send_code, signed_up, signed_up_wechat,
-                             user)
+from tests.accounts.account_helpers import (csrf, form_post, last_code, send_code, signed_up,
+                                            signed_up_wechat, user)
+
 
 PHONE = "13800000010"
 WANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "211103198603040003"}

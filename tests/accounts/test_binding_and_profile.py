@@ -1,6 +1,6 @@
 """ACC-3 binding / unbinding in WeChat, ACC-4 password change, PUB-2 profile."""
-from account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code, login_web,
-                             register_web, send_code, signed_up, user)
+from tests.accounts.account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code,
+                                            login_web, register_web, send_code, signed_up, user)
 
 PHONE = "13800000002"
 

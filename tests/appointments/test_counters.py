@@ -2,13 +2,13 @@
 never call the same ticket; the public display."""
 import threading
 
-from apt_helpers import Person, appointments
-from queue_helpers import Counter, Kiosk, counter_ids, office_id
-
 from models import HallCounter, StaffUser, Ticket
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import counters, hall_queue
+
+from tests.appointments.apt_helpers import Person, appointments
+from tests.appointments.queue_helpers import Counter, Kiosk, counter_ids, office_id
 
 
 def _day(app):
@@ -65,7 +65,7 @@ def test_a_counter_calls_only_its_business_types_and_the_one_asked_for(hall_app)
     assert pledges_only.current() == "A001"
     pledges_only.act("finish")
     assert "当前没有等待的号码" in pledges_only.act("next")
-    from apt_helpers import ids
+    from tests.appointments.apt_helpers import ids
     _, query_type, _ = ids(hall_app, "SH", "QUERY")
     assert "请选择本窗口办理的业务类型" in pledges_only.act("next", business_type_id=str(query_type))
     anyone = Counter(hall_app, counter_ids(hall_app)[0], username="counter2")

@@ -22,7 +22,8 @@ from wechat_hall import create_app
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 
-from phone import Phone
+from tests.browser.phone import Phone
+
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

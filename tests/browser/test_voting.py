@@ -2,9 +2,6 @@
 menu and casts a ballot with a cumulative (选举型) proposal, watching the live
 "您还有 N 表决权未分配" counter; a nominee institution opens the Excel upload on the
 desktop web hall."""
-import sys
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,8 +11,7 @@ from wechat_hall import demo
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import captcha
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "voting"))
-from vote_helpers import HKSCC, WANG_AN, make_meeting  # noqa: E402
+from tests.voting.vote_helpers import HKSCC, WANG_AN, make_meeting
 
 pytestmark = pytest.mark.browser
 

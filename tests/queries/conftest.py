@@ -1,14 +1,9 @@
-import sys
-from pathlib import Path
-
 import pytest
 
 from wechat_hall import demo
 from wechat_hall.extensions import db
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from query_helpers import LIU_YMT, WANG_YMT, activated_user, sign_in  # noqa: E402
+from tests.queries.query_helpers import LIU_YMT, WANG_YMT, activated_user, sign_in
 
 
 @pytest.fixture

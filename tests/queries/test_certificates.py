@@ -8,13 +8,14 @@ from io import BytesIO
 
 import pypdf
 import pytest
-from query_helpers import WANG_ID
 
 from models import CertificateQuota, CertificateRequest, DevMessage
 from wechat_hall.adapters import pdf_signer
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 from wechat_hall.services.queries import trading_days
+
+from tests.queries.query_helpers import WANG_ID
 
 EMAIL = "wang.an@example.com"
 
@@ -146,7 +147,7 @@ def test_refusals_send_nothing_and_count_nothing(app, wang, overrides, message):
 
 
 def test_the_id_number_may_be_typed_with_a_lower_x_or_spaces(app, registry):
-    from query_helpers import activated_user, sign_in
+    from tests.queries.query_helpers import activated_user, sign_in
     li = sign_in(app.test_client(), activated_user(app, "13900000153", "180451200153"))
     resp = ask(li, id_number=" 32010219900503153x ")
     assert resp.status_code == 302
@@ -215,7 +216,7 @@ def test_smtp_delivers_the_signed_pdf(make_app, registry, smtp_server):
         demo.registry.seed()
         demo.securities.seed()
         db.session.commit()
-    from query_helpers import activated_user, sign_in
+    from tests.queries.query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
     run_pending(app)
@@ -239,7 +240,7 @@ def test_a_mail_failure_is_shown_and_retried(make_app, registry):
         demo.registry.seed()
         demo.securities.seed()
         db.session.commit()
-    from query_helpers import activated_user, sign_in
+    from tests.queries.query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
     run_pending(app)

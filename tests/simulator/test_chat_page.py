@@ -1,12 +1,12 @@
 """The phone chat page: users, follow, text, menu taps, resend (dedup), feed, state."""
 import time
 
-from sim_helpers import Phone
-
 import handlers
 from models import SimPush
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
+
+from tests.simulator.sim_helpers import Phone
 
 
 def test_page_renders_a_phone(client):

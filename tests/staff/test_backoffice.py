@@ -7,7 +7,8 @@ import pytest
 from models import BusinessType, Office, SlotTemplate, StaffUser, utcnow
 from wechat_hall.extensions import db
 
-from staff_helpers import PASSWORDS, StaffBrowser, csrf_from, get_staff
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, csrf_from, get_staff
+
 
 
 @pytest.fixture

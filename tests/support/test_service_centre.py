@@ -1,8 +1,9 @@
 """在线客服 service centre (CS-1, CS-2, CS-4) as the investor sees it in WeChat."""
 import re
 
-from cs_helpers import conversation_of, seed_cs
-from sim_login import sign_in
+from tests.support.cs_helpers import conversation_of, seed_cs
+from tests.support.sim_login import sign_in
+
 
 
 def token(page):
@@ -83,8 +84,8 @@ def test_choosing_again_while_waiting_moves_to_the_other_line(cs, client, wechat
 
 
 def test_choosing_while_an_agent_answers_is_refused(cs, client, wechat):
-    from cs_helpers import make_agent, settle
-    from staff_helpers import make_staff
+    from tests.support.cs_helpers import make_agent, settle
+    from tests.staff.staff_helpers import make_staff
     make_agent(cs, make_staff(cs, "wang", "agent"), queues=["ACCOUNT"])
     wechat.reply_text(wechat.text("o_centre", "忘记密码了"))
     wechat.reply_text(wechat.text("o_centre", "转人工"))

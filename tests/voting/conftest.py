@@ -1,15 +1,9 @@
-import sys
-from pathlib import Path
-
 import pytest
 
 from wechat_hall import demo
 from wechat_hall.extensions import db
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from account_helpers import easy_captcha  # noqa: E402,F401
+from tests.accounts.account_helpers import easy_captcha  # noqa: F401
 
 
 @pytest.fixture

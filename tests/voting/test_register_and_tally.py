@@ -2,15 +2,16 @@
 import io
 from decimal import Decimal
 
-from account_helpers import Staff
 from openpyxl import load_workbook
-from vote_helpers import WANG_AN, WANG_AN_YMT, make_meeting, sign_in, text
 
 from models import VoteHolding, VoteMeeting
 from wechat_hall.adapters.holder_register import write_dbf
 from wechat_hall.extensions import db
-from wechat_hall.services.voting import ballots, tally
-from wechat_hall.services.voting.ballots import Opinion
+from wechat_hall.services.voting import tally
+
+from tests.accounts.account_helpers import Staff
+from tests.voting.vote_helpers import (WANG_AN, WANG_AN_YMT, cast_vote, make_meeting, sign_in,
+                                      text)
 
 HEADER = "ZQDM,ZQZH,HSTMC,HSTZJLB,HSTZJHM,HSTCYRLB,CYSL,ZQLB,LTLX\n"
 
@@ -95,22 +96,12 @@ def test_a_bad_register_changes_nothing(app, runner, registry, tmp_path):
 
 def test_the_register_is_fixed_once_voting_started(app, client, runner, registry, tmp_path):
     meeting = make_meeting(app)
-    _vote(app, meeting["id"], WANG_AN, 5000, "for")
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "for")
     path = tmp_path / "t1.csv"
     path.write_text(HEADER + "600888,A312600024,王安,,,1000,9,PT,0\n", encoding="utf-8")
     result = runner.invoke(args=["vote", "import-register", str(meeting["id"]), str(path)])
     assert result.exit_code != 0 and "已有投票" in result.output
     assert _holdings(app, meeting["id"])[WANG_AN][1] == 5000
-
-
-def _vote(app, meeting_id, account, shares, choice, election=None):
-    with app.app_context():
-        meeting = db.session.get(VoteMeeting, meeting_id)
-        struct = ballots.structure(meeting)
-        items = [i for _, group in struct.ordinary for i in group]
-        opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
-        lines = ballots.resolve(struct, shares, opinion, account).lines
-        ballots.cast(meeting, account, shares, lines, channel="web")
 
 
 def _close(app, meeting_id):
@@ -138,7 +129,7 @@ def test_tiers_on_a_crafted_register(app, registry):
                             "middle": "1%-5%(含1%)", "large": "5%以上(含5%)"}
     for (account, _, shares), choice in zip(CRAFTED, ["for", "against", "for", "abstain",
                                                        "for", "against"]):
-        _vote(app, meeting["id"], account, shares, choice)
+        cast_vote(app, meeting["id"], account, shares, choice)
     with app.app_context():
         result = tally.tally(db.session.get(VoteMeeting, meeting["id"]))
     item1 = meeting["items"][0]
@@ -176,7 +167,7 @@ def test_tier_bands_are_configuration(make_app, registry):
 def test_results_page_only_after_close_with_totals_by_tier(app, client, registry):
     meeting = make_meeting(app)
     sign_in(app, client, WANG_AN_YMT, "13900000001")
-    _vote(app, meeting["id"], WANG_AN, 5000, "for", {meeting["items"][2]: 10_000})
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "for", {meeting["items"][2]: 10_000})
     resp = client.get(f"/h5/votes/{meeting['id']}/results")
     assert resp.status_code == 403 and "投票结束后方可查看" in text(resp)
     _close(app, meeting["id"])
@@ -188,7 +179,7 @@ def test_results_page_only_after_close_with_totals_by_tier(app, client, registry
 
 def test_admin_sees_totals_after_close_and_exports(app, registry):
     meeting = make_meeting(app)
-    _vote(app, meeting["id"], WANG_AN, 5000, "against")
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "against")
     admin = Staff(app, "boss", "admin")
     page = admin.get(f"/admin/vote-results/{meeting['id']}").get_data(as_text=True)
     assert "投票尚未结束" in page and 'id="ballot-count">1<' in page

@@ -8,6 +8,8 @@ from models import (HallUser, VoteBallot, VoteBallotLine, VoteHolding, VoteItem,
 from models.base import utcnow
 from models.voting import ELECTION, ORDINARY
 from wechat_hall.extensions import db
+from wechat_hall.services.voting import ballots as ballot_service
+from wechat_hall.services.voting.ballots import Opinion
 
 WANG_AN_YMT, WANG_AN = "180312600024", "A312600024"
 ZHANG_WEI_YMT, ZHANG_WEI = "180278900271", "A278900271"
@@ -106,3 +108,15 @@ def line_count(app):
 
 def text(resp):
     return resp.get_data(as_text=True)
+
+
+def cast_vote(app, meeting_id, account, shares, choice, election=None):
+    """A ballot cast straight through the service: ``choice`` on every 表决型 item,
+    ``election`` (item id → votes) for the 选举型 ones."""
+    with app.app_context():
+        meeting = db.session.get(VoteMeeting, meeting_id)
+        struct = ballot_service.structure(meeting)
+        items = [i for _, group in struct.ordinary for i in group]
+        opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
+        lines = ballot_service.resolve(struct, shares, opinion, account).lines
+        ballot_service.cast(meeting, account, shares, lines, channel="web")
