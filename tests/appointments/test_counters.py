@@ -7,7 +7,7 @@ from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import counters, hall_queue
 
-from tests.appointments.apt_helpers import Person, appointments
+from tests.appointments.apt_helpers import Person, appointments, csrf_from
 from tests.appointments.queue_helpers import Counter, Kiosk, counter_ids, office_id
 
 
@@ -138,5 +138,5 @@ def test_counter_pages_need_the_counter_role(hall_app):
     desk = Counter(hall_app, counter_ids(hall_app)[0])
     assert desk.client.post(f"/staff/counter/{desk.id}/next").status_code == 400  # no CSRF
     assert desk.client.post(f"/staff/counter/{desk.id}/explode",
-                            data={"csrf_token": __import__("apt_helpers").csrf_from(desk.page())}
+                            data={"csrf_token": csrf_from(desk.page())}
                             ).status_code == 404
