@@ -22,6 +22,7 @@ from wechat_hall import create_app
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 
+from tests import seeding
 from tests.browser.phone import Phone
 
 
@@ -95,9 +96,7 @@ def hall(live_server, make_app):
 @pytest.fixture
 def demo_data(hall):
     """The demo offices and staff (``flask demo seed``)."""
-    from wechat_hall import demo
-    with hall.app_context():
-        demo.seed()
+    seeding.load(hall.app, "demo")
     return hall
 
 

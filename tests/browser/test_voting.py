@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 
 from models import HallUser, VoteBallot, YmtAccount
 from models.base import utcnow
-from wechat_hall import demo
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import captcha
 
+from tests import seeding
 from tests.voting.vote_helpers import HKSCC, WANG_AN, make_meeting
 
 pytestmark = pytest.mark.browser
@@ -22,10 +22,7 @@ def readable_captcha(monkeypatch):
 
 
 def _register(hall):
-    with hall.app_context():
-        demo.registry.seed()
-        demo.voting._seed_nominees()
-        db.session.commit()
+    seeding.load(hall.app, "nominees")
 
 
 def _activated_wechat_user(hall, openid, ymt_number, phone):

@@ -211,11 +211,6 @@ def test_smtp_delivers_the_signed_pdf(make_app, registry, smtp_server):
     handler, port = smtp_server
     app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port,
                    SMTP_SECURITY="none", MAIL_FROM="hall@example.com")
-    from wechat_hall import demo
-    with app.app_context():
-        demo.registry.seed()
-        demo.securities.seed()
-        db.session.commit()
     from tests.queries.query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
@@ -235,11 +230,6 @@ def test_smtp_delivers_the_signed_pdf(make_app, registry, smtp_server):
 def test_a_mail_failure_is_shown_and_retried(make_app, registry):
     app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1,
                    SMTP_SECURITY="none")
-    from wechat_hall import demo
-    with app.app_context():
-        demo.registry.seed()
-        demo.securities.seed()
-        db.session.commit()
     from tests.queries.query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
