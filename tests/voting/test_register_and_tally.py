@@ -1,6 +1,6 @@
 """V-2 register import (DBF and CSV, all or nothing) and V-6/V-8/V-9 totals, tiers, export."""
 import io
-from decimal import Decimal
+from fractions import Fraction
 
 from openpyxl import load_workbook
 
@@ -202,6 +202,49 @@ def test_admin_sees_totals_after_close_and_exports(app, registry):
     assert agent.get(f"/admin/vote-results/{meeting['id']}/export.csv").status_code in (302, 403)
 
 
-def test_percent_helper():
+def _expected_tier(shares, total=1_000_000, price=100):
+    """The seed's bands, worked out here from the ratio and the market value."""
+    ratio, value = Fraction(shares, total), shares * price
+    if ratio >= Fraction(5, 100):
+        return "5%以上(含5%)"
+    if ratio >= Fraction(1, 100):
+        return "1%-5%(含1%)"
+    return "1%以下且市值大于等于50万元" if value >= 500_000 else "1%以下且市值小于50万元"
+
+
+def test_the_export_gives_each_tiers_approval_ratio(app, registry):
+    """赞成比例 of each 表决型 item and tier is 赞成 ÷ (赞成 + 反对 + 弃权) of the holders
+    of that tier, to four places — checked against figures worked out from the register
+    and the votes here, not from the tally."""
+    choices = ["for", "against", "for", "abstain", "for", "against"]
+    meeting = make_meeting(app, register=CRAFTED, total_shares=1_000_000, price="100.00")
+    for (account, _, shares), choice in zip(CRAFTED, choices):
+        cast_vote(app, meeting["id"], account, shares, choice)
+    votes = {}  # tier label → {choice: shares}
+    for (_, _, shares), choice in zip(CRAFTED, choices):
+        for label in ("全部", _expected_tier(shares)):
+            by_choice = votes.setdefault(label, {"for": 0, "against": 0, "abstain": 0})
+            by_choice[choice] += shares
+    expected = {label: f"{float(round(Fraction(100 * v['for'], sum(v.values())), 4)):.4f}%"
+                for label, v in votes.items()}
+    assert expected == {"全部": "15.4760%", "1%以下且市值小于50万元": "100.0000%",
+                        "1%以下且市值大于等于50万元": "0.0000%", "1%-5%(含1%)": "16.6669%",
+                        "5%以上(含5%)": "14.2857%"}
+    with app.app_context():
+        result = tally.tally(db.session.get(VoteMeeting, meeting["id"]))
+        rows = tally.rows_for_export(result)
+    for code in ("1.01", "1.02"):
+        got = {row[3]: (row[4], row[5], row[6], row[8]) for row in rows if row[0] == code}
+        assert got == {label: (v["for"], v["against"], v["abstain"], expected[label])
+                       for label, v in votes.items()}
+    # Candidates carry votes, not a ratio; a tier nobody voted in has no ratio at all.
+    assert all(len(row) == 8 and row[4:7] == ["", "", ""] for row in rows if row[0][0] == "2")
+    lone = make_meeting(app)  # 王安 alone: 5,000 of 200,000,000 shares at 25.00 元
+    cast_vote(app, lone["id"], WANG_AN, 5000, "against")
+    with app.app_context():
+        rows = tally.rows_for_export(tally.tally(db.session.get(VoteMeeting, lone["id"])))
+    assert {row[3]: row[8] for row in rows if row[0] == "1.01"} == {
+        "全部": "0.0000%", "1%以下且市值小于50万元": "0.0000%", "1%以下且市值大于等于50万元": "—",
+        "1%-5%(含1%)": "—", "5%以上(含5%)": "—"}
     assert tally.percent(1, 3) == "33.3333%" and tally.percent(0, 0) == "—"
-    assert Decimal("0.01") * 100 == 1
+    assert tally.percent(2, 3) == "66.6667%" and tally.percent(1, 8) == "12.5000%"
