@@ -4,15 +4,15 @@ A trading day is a weekday that is not a public holiday. ``chinese_calendar`` kn
 holidays up to 2026 (docs/ENGINEERING.md §8); for a year it does not know, weekdays count
 as trading days, which is the honest fallback until an operator table takes over.
 """
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from wechat_hall import clock
 
 
 def today():
-    """Today's date in Shanghai (the registrar's business date)."""
-    return datetime.now(timezone.utc).astimezone(SHANGHAI).date()
+    """Today's date in Shanghai (the registrar's business date), by the hall's clock: a
+    frozen clock (``CLOCK_NOW``) moves it too."""
+    return clock.today()
 
 
 def is_trading_day(day: date) -> bool:
