@@ -9,7 +9,6 @@ from tests.appointments.apt_helpers import (ID_A, TUESDAY, Person, appointments,
                                             set_capacity, slot_row)
 
 
-
 def test_notice_then_form_with_every_field_and_hint(person):
     notice = person.client.get("/h5/appointments/notice?office=SZ").get_data(as_text=True)
     for region in ("北京", "上海", "深圳"):

@@ -4,7 +4,6 @@ import pytest
 from tests.simulator.sim_helpers import FakeApiCaller, Phone, age_user
 
 
-
 @pytest.fixture
 def age(app):
     """``age(openid, seconds)``: move what the simulator and the app know of a user

@@ -4,7 +4,6 @@ import pytest
 from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, make_staff
 
 
-
 @pytest.fixture
 def staff(client):
     return StaffBrowser(client)

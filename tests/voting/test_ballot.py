@@ -8,7 +8,6 @@ from tests.voting.vote_helpers import (WANG_AN, WANG_AN_YMT, ZHANG_WEI, ZHANG_WE
                                        text, token)
 
 
-
 def test_my_votes_lists_meetings_with_status(app, client, registry):
     meeting = make_meeting(app)
     sign_in(app, client, WANG_AN_YMT, "13900000001")
