@@ -5,7 +5,6 @@ from tests.support.cs_helpers import conversation_of, seed_cs
 from tests.support.sim_login import sign_in
 
 
-
 def token(page):
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
@@ -41,9 +40,12 @@ def test_choosing_shows_that_queues_answers_and_offers_a_person(cs, client):
 def test_bad_choices_are_refused_with_a_message(cs, client):
     sign_in(client, "o_centre")
     page = client.get("/h5/service").get_data(as_text=True)
-    for bad in ("NOPE", "", "<script>"):
+    for bad in ("NOPE", "", "<script>", "SH\x00"):
         resp = client.post("/h5/service/choose", data={"csrf_token": token(page), "queue": bad})
         assert "请选择列表中的市场或业务系统" in client.get(resp.location).get_data(as_text=True)
+    for bad in ("VOTE\x00", "\x00"):  # a junk ?q= (a NUL made PostgreSQL refuse the query)
+        resp = client.get("/h5/service", query_string={"q": bad})
+        assert resp.status_code == 200 and "已选择" not in resp.get_data(as_text=True)
     resp = client.post("/h5/service/choose", data={"queue": "SH"})  # no token
     assert resp.status_code == 400
     assert conversation_of(cs, "o_centre") is None or conversation_of(cs, "o_centre").queue is None
