@@ -95,7 +95,8 @@ def hall(live_server, make_app):
 
 @pytest.fixture
 def demo_data(hall):
-    """The demo offices and staff (``flask demo seed``)."""
+    """The demo data (``flask demo seed``). Ask for it before ``phone`` or anything else
+    that writes: it is restored into an empty database (tests/seeding.py)."""
     seeding.load(hall.app, "demo")
     return hall
 

@@ -21,8 +21,10 @@ def readable_captcha(monkeypatch):
     monkeypatch.setattr(captcha, "ALPHABET", "A")
 
 
-def _register(hall):
-    seeding.load(hall.app, "nominees")
+@pytest.fixture
+def register(hall):
+    """The demo register and the nominee institutions (before the phone writes anything)."""
+    return seeding.load(hall.app, "nominees")
 
 
 def _activated_wechat_user(hall, openid, ymt_number, phone):
@@ -35,8 +37,7 @@ def _activated_wechat_user(hall, openid, ymt_number, phone):
         db.session.commit()
 
 
-def test_cumulative_ballot_with_the_live_counter(hall, phone):
-    _register(hall)
+def test_cumulative_ballot_with_the_live_counter(hall, register, phone):
     meeting = make_meeting(hall.app)
     phone.follow()
     _activated_wechat_user(hall, phone.openid, "180312600024", "13900000024")
@@ -87,8 +88,7 @@ def test_cumulative_ballot_with_the_live_counter(hall, phone):
     phone.screenshot("receipt")
 
 
-def test_nominee_upload_page_on_the_desktop_web_hall(hall, browser, artifact):
-    _register(hall)
+def test_nominee_upload_page_on_the_desktop_web_hall(hall, register, browser, artifact):
     meeting = make_meeting(hall.app)
     context = browser.new_context(base_url=hall.url, viewport={"width": 1280, "height": 900},
                                   locale="zh-CN")
