@@ -30,6 +30,7 @@ from wechat_hall.demo.staff import STAFF
 from wechat_hall.extensions import db
 
 from tests import seeding
+from tests.accounts.account_helpers import QUICK_HASH
 from tests.staff.staff_helpers import StaffBrowser
 
 JUNK = {"id": "'; drop table x;--", "page": "-1", "next": "//evil", "q": "\x00",
@@ -79,7 +80,7 @@ def _hall_user(app, phone, ymt_number, openid=None):
     with app.app_context():
         ymt = db.session.execute(db.select(YmtAccount).filter_by(number=ymt_number)).scalar_one()
         user = HallUser(phone=phone, ymt_account_id=ymt.id, activated_at=utcnow(), openid=openid)
-        user.set_password("Fuzz@2026x")
+        user.password_hash = QUICK_HASH
         db.session.add(user)
         db.session.commit()
         return user.id, user.session_epoch

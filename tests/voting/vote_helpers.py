@@ -11,6 +11,8 @@ from wechat_hall.extensions import db
 from wechat_hall.services.voting import ballots as ballot_service
 from wechat_hall.services.voting.ballots import Opinion
 
+from tests.accounts.account_helpers import QUICK_HASH
+
 WANG_AN_YMT, WANG_AN = "180312600024", "A312600024"
 ZHANG_WEI_YMT, ZHANG_WEI = "180278900271", "A278900271"
 HKSCC_YMT, HKSCC = "180880000001", "B880000001"
@@ -59,7 +61,7 @@ def sign_in(app, client, ymt_number, phone, openid=None):
         if user is None:
             user = HallUser(phone=phone, ymt_account_id=ymt.id, activated_at=utcnow(),
                             openid=openid)
-            user.set_password("Hall@2026x")
+            user.password_hash = QUICK_HASH  # the password Hall@2026x, hashed cheaply
             db.session.add(user)
             db.session.commit()
         user_id = user.id
