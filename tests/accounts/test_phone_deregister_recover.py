@@ -6,8 +6,8 @@ import pytest
 from models import HallUser, IdentityVerification, PhoneChange, utcnow
 from wechat_hall.extensions import db
 
-from tests.accounts.account_helpers import (PASSWORD, csrf, form_post, last_code, load_captcha,
-                                            login_web, send_code, signed_up, user)
+from tests.accounts.account_helpers import (csrf, form_post, last_code, load_captcha, login_web,
+                                            send_code, signed_up, user)
 
 
 PHONE = "13800000030"
