@@ -58,15 +58,26 @@ def _schema(base_config):
         db.engine.dispose()
 
 
+# Every id sequence that has handed out a number goes back to 1 (what TRUNCATE … RESTART
+# IDENTITY did).
+_RESTART_SEQUENCES = (
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+    "FROM pg_sequences WHERE last_value IS NOT NULL AND schemaname = current_schema()")
+
+
 def _clean(app):
+    """Empty every table (children first) and the Redis db.
+
+    On PostgreSQL this is one round trip of DELETEs and a sequence reset: a few
+    milliseconds, where TRUNCATE of the ~60 tables took about 100 ms per test."""
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        deletes = [f'DELETE FROM "{table}"' for table in tables]
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                    + " RESTART IDENTITY CASCADE"))
+            db.session.execute(text("; ".join(deletes + [_RESTART_SEQUENCES])))
         else:
-            for table in tables:
-                db.session.execute(text(f'DELETE FROM "{table}"'))
+            for delete in deletes:
+                db.session.execute(text(delete))
         db.session.commit()
         app.extensions["redis"].flushdb()
 

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from account_helpers import form_post, signed_up, signed_up_wechat
+from tests.accounts.account_helpers import form_post, signed_up, signed_up_wechat
+
 
 JUNK = [{}, {"phone": "\x00", "code": "💥" * 40, "password": "x" * 5000, "confirm": "y",
              "holder_type": "robot", "id_type": "'; drop", "id_number": "\ud7ff" * 3,

@@ -1,15 +1,18 @@
 """ACC-8: step 1 (ID → 一码通), the methods offered, and (a) reserved phone, (b) bank card."""
 import pytest
 
-from models import HallUser, IdentityVerification
+from models import DevMessage, HallUser, IdentityVerification
 from wechat_hall.extensions import db
 
-from account_helpers import (csrf, form_post, last_code, send_code, signed_up, signed_up_wechat,
-                             user)
+from tests.accounts.account_helpers import (csrf, form_post, last_code, send_code, signed_up,
+                                            signed_up_wechat, user)
+
 
 PHONE = "13800000010"
 WANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "211103198603040003"}
 LI = {"holder_type": "individual", "id_type": "resident_id", "id_number": "32010219900503153X"}
+ZHAO = {"holder_type": "individual", "id_type": "resident_id", "id_number": "330106199202052046"}
+LIU = {"holder_type": "individual", "id_type": "resident_id", "id_number": "110108198307093191"}
 
 
 @pytest.fixture
@@ -79,17 +82,34 @@ def test_bank_card_activation(app, member):
     ({**WANG, "id_type": ""}, "请选择证件类型"),
     ({"holder_type": "institution", "id_type": "uscc", "id_number": "91310115MA1FL2Q752"},
      "校验"),
-    ({"holder_type": "individual", "id_type": "resident_id", "id_number": "330106199202052046"},
-     None),  # 赵敏: her live 一码通 is found; the cancelled one is not offered
 ])
 def test_step1_refusals(app, member, ident, message):
     resp = step1(member, ident)
-    if message is None:
-        assert resp.status_code == 302
-        return
     assert resp.status_code == 200 and message in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(IdentityVerification)).first() is None
+
+
+def test_a_cancelled_ymt_is_not_offered(app, member):
+    """赵敏 has a live 一码通 (reserved phone 13500000204) and an earlier, cancelled one
+    (13500000999): step 1 goes straight on with the live one, no choice between the two,
+    and the check that follows is the live one's."""
+    resp = step1(member, ZHAO)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/verify/methods")
+    page = member.get("/h5/verify/methods").get_data(as_text=True)
+    assert "*敏" in page and "18****0204" in page and "330****2046" in page
+    page = member.get("/h5/verify/phone").get_data(as_text=True)
+    assert "135****0204" in page and "135****0999" not in page
+    token = csrf(member, "/h5/verify/phone")
+    resp = send_code(member, "/h5/verify/sms/phone", token)
+    assert resp.get_json()["message"] == "验证码已发送至135****0204"
+    with app.app_context():
+        sent_to = db.session.execute(db.select(DevMessage.recipient).filter_by(
+            channel="sms")).scalars().all()
+    assert "13500000204" in sent_to and "13500000999" not in sent_to
+    # Where there are two live ones (刘洋), step 1 does offer the choice.
+    page = step1(member, LIU).get_data(as_text=True)
+    assert "该证件名下有多个一码通账户" in page and page.count('name="ymt"') == 2
 
 
 def test_wechat_accepts_individuals_only(app, registry, easy_captcha):

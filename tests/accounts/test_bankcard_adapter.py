@@ -1,15 +1,17 @@
 """The bank-card check's development backend answers from the demo cards (ACC-8 b)."""
 import pytest
 
-from wechat_hall import adapters, demo
+from wechat_hall import adapters
+
+from tests import seeding
 
 CARD = ("李明", "32010219900503153x", "6222021001234560156", "13912340153")
 
 
 @pytest.fixture
 def checker(app):
+    seeding.load(app, "demo")
     with app.app_context():
-        demo.seed()
         yield adapters.bankcard()
 
 

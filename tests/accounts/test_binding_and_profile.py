@@ -1,6 +1,10 @@
 """ACC-3 binding / unbinding in WeChat, ACC-4 password change, PUB-2 profile."""
-from account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code, login_web,
-                             register_web, send_code, signed_up, user)
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from tests.accounts.account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code,
+                                            login_web, register_web, send_code, signed_up, user)
+from tests.conftest import TEST_APPID
 
 PHONE = "13800000002"
 
@@ -13,9 +17,28 @@ def _bind(app, client, phone=PHONE, code=None):
 
 
 def test_bind_needs_the_wechat_identity_first(app, client):
+    """Without an openid the bind page sends the browser to WeChat's OAuth2 authorize URL
+    (here the simulator's, on the host the browser reached): our appid, our callback,
+    a silent snsapi_base code, and a state kept in the session for the callback."""
     resp = client.get("/h5/account/bind")
-    assert resp.status_code == 302 and "/sim/oauth2/authorize" in resp.headers["Location"] \
-        or "oauth" in resp.headers["Location"]
+    assert resp.status_code == 302
+    url = urlsplit(resp.headers["Location"])
+    assert (url.scheme, url.netloc, url.path) == ("http", "localhost",
+                                                   "/sim/api/connect/oauth2/authorize")
+    assert url.fragment == "wechat_redirect"
+    query = parse_qs(url.query, keep_blank_values=True)
+    assert list(query) == ["appid", "redirect_uri", "response_type", "scope", "state"]
+    assert query["appid"] == [TEST_APPID]
+    assert query["redirect_uri"] == ["http://localhost/h5/oauth/callback"]
+    assert query["response_type"] == ["code"] and query["scope"] == ["snsapi_base"]
+    (state,) = query["state"]
+    assert re.fullmatch(r"[A-Za-z0-9]{16,}", state)
+    with client.session_transaction() as sess:
+        assert sess["oauth_state"] == state
+        assert sess["oauth_next"] == "/h5/account/bind"
+    # Each start of OAuth gets a state of its own.
+    again = parse_qs(urlsplit(client.get("/h5/account/bind").headers["Location"]).query)
+    assert again["state"][0] != state
 
 
 def test_bind_with_phone_and_code_then_unbind(app, client, easy_captcha):

@@ -3,6 +3,8 @@ import pytest
 
 from wechat_hall.services.accounts import captcha
 
+from tests.waiting import gone, wait_until
+
 
 def _answer(app, challenge_id):
     """Read the answer back the only way a test can: by trying the alphabet's HMACs."""
@@ -51,13 +53,14 @@ def test_unknown_or_junk_ids_fail_quietly(app):
 
 
 def test_an_expired_challenge_fails(make_app, monkeypatch):
-    import time
     monkeypatch.setattr(captcha, "ALPHABET", "AB")
     app = make_app(CAPTCHA_TTL=0.1)
     with app.app_context():
         challenge_id, _ = captcha.new_challenge()
+        ttl = app.extensions["redis"].pttl(captcha._key(challenge_id))
+    assert ttl <= 100 and ttl != -1  # kept for 0.1 s at most (-2: gone already)
     answer = _answer(app, challenge_id)
-    time.sleep(0.2)
+    wait_until(gone(app, captcha._key(challenge_id)), what="the challenge to expire")
     with app.app_context():
         assert not captcha.check(challenge_id, answer)
 

@@ -4,13 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from account_helpers import Staff, csrf, form_post, signed_up_wechat, user
 
 from models import IdentityVerification, OutboxJob, TradeFeedOrder
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 from wechat_hall.services.accounts import pending_checks, trade_feed
+
+from tests.accounts.account_helpers import Staff, csrf, form_post, signed_up_wechat, user
 
 PHONE = "13800000020"
 ZHANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "310115197809072717"}

@@ -7,8 +7,9 @@ from models import HallUser, IdentityVerification, PhoneChange
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
-from account_helpers import (PASSWORD, csrf, form_post, last_code, load_captcha, login_web,
-                             send_code, signed_up, user)
+from tests.accounts.account_helpers import (csrf, form_post, last_code, load_captcha, login_web,
+                                            send_code, signed_up, user)
+
 
 PHONE = "13800000030"
 WANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "211103198603040003"}

@@ -4,8 +4,9 @@ import re
 from models import AgreementAcceptance, HallUser
 from wechat_hall.extensions import db
 
-from account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code, load_captcha,
-                             login_web, register_web, send_code, user)
+from tests.accounts.account_helpers import (PASSWORD, as_wechat, csrf, form_post, last_code,
+                                            load_captcha, login_web, register_web, send_code, user)
+
 
 PHONE = "13800000001"
 

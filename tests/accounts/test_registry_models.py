@@ -27,6 +27,8 @@ from wechat_hall.masking import mask_id_number, mask_name, mask_phone
 from wechat_hall.services.accounts import id_numbers
 from wechat_hall.services.accounts.id_numbers import PASSPORT, RESIDENT_ID
 
+from tests import seeding
+
 MODELS = (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAccount, DemoBankCard)
 
 
@@ -146,8 +148,8 @@ def test_the_demo_seeder_is_idempotent(ctx):
     assert _counts() == first
 
 
-def test_every_demo_number_validates(ctx):
-    demo.seed()
+def test_every_demo_number_validates(app, ctx):
+    seeding.load(app, "demo")
     for investor in db.session.execute(db.select(Investor)).scalars():
         number = id_numbers.validate_id_number(investor.id_type, investor.id_number,
                                                investor.holder_type)
@@ -169,8 +171,8 @@ def _investor(person):
         id_type=person.id_type, id_number=person.id_number)).scalar_one()
 
 
-def test_the_demo_register_covers_every_way_through_acc8(ctx):
-    demo.seed()
+def test_the_demo_register_covers_every_way_through_acc8(app, ctx):
+    seeding.load(app, "demo")
     # (a) the seed's own screen: *安, 211****0003, 189****0024
     wang = _investor(demo_registry.WANG_AN)
     [ymt] = wang.ymt_accounts
@@ -209,10 +211,10 @@ def test_the_demo_register_covers_every_way_through_acc8(ctx):
     assert all(a.cancelled_at for a in cancelled)
 
 
-def test_logins_say_which_identity_exercises_which_method(ctx):
+def test_logins_say_which_identity_exercises_which_method(app, ctx):
     lines = demo_registry.logins()
     assert lines[-1] == "（登记数据尚未加载：运行 flask demo seed）"
-    demo.seed()
+    seeding.load(app, "demo")
     lines = demo_registry.logins()
     text = "\n".join(lines)
     for needle in ("开户预留手机号", "银联身份认证", "交易报盘", "临柜", "多个一码通",

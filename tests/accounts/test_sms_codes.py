@@ -9,6 +9,8 @@ from models import DevMessage
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import sms_codes as codes
 
+from tests.waiting import gone, wait_until
+
 PHONE = "13912345678"
 
 
@@ -27,6 +29,16 @@ def _request(app, phone=PHONE, purpose=codes.REGISTER, ip="10.0.0.1"):
 def _verify(app, code, phone=PHONE, purpose=codes.REGISTER):
     with app.app_context():
         return codes.verify_code(phone, purpose, code)
+
+
+def _key(app, kind, *parts):
+    with app.app_context():
+        return codes._key(kind, *parts)
+
+
+def _past_the_resend_throttle(app, phone=PHONE, purpose=codes.REGISTER):
+    """Wait for the phone's resend throttle (a Redis key with a TTL) to run out."""
+    wait_until(gone(app, _key(app, "resend", purpose, phone)), what="the resend throttle")
 
 
 def test_a_code_is_sent_and_works_once(app):
@@ -124,10 +136,12 @@ def test_a_malformed_entry_is_not_an_attempt(app):
 
 
 def test_an_expired_code_is_refused(make_app):
-    import time
     app = make_app(SMS_CODE_TTL=0.2)
     _request(app)
-    time.sleep(0.35)
+    key = _key(app, "code", codes.REGISTER, PHONE)
+    ttl = app.extensions["redis"].pttl(key)
+    assert ttl <= 200 and ttl != -1  # kept for 0.2 s at most (-2: gone already)
+    wait_until(gone(app, key), what="the code to expire")
     with pytest.raises(codes.CodeMissing):
         _verify(app, _last_code(app))
 
@@ -142,11 +156,10 @@ def test_resend_within_the_throttle_says_how_long_to_wait(app):
 
 
 def test_a_new_code_replaces_the_previous_one(make_app):
-    import time
     app = make_app(SMS_RESEND_SECONDS=0.1)
     _request(app)
     first = _last_code(app)
-    time.sleep(0.15)
+    _past_the_resend_throttle(app)
     _request(app)
     second = _last_code(app)
     if first != second:
@@ -156,11 +169,10 @@ def test_a_new_code_replaces_the_previous_one(make_app):
 
 
 def test_daily_cap_per_phone(make_app):
-    import time
     app = make_app(SMS_RESEND_SECONDS=0.05, SMS_DAILY_PER_PHONE=2)
     for _ in range(2):
         _request(app)
-        time.sleep(0.08)
+        _past_the_resend_throttle(app)
     with pytest.raises(codes.DailyLimitReached) as err:
         _request(app)
     assert err.value.who == "phone" and "今日" in str(err.value)

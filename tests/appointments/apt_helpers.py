@@ -6,6 +6,8 @@ from models import Appointment, BookingSlot, BusinessType, Office, SlotTemplate
 from wechat_hall import clock
 from wechat_hall.extensions import db
 
+from tests import seeding
+
 MONDAY_10AM = clock.shanghai(2026, 11, 23, 10, 0)
 TUESDAY = date(2026, 11, 24)
 # Valid resident IDs (GB 11643 check digits computed in valid_id).
@@ -23,12 +25,8 @@ def person_id(n):
 
 
 def seed_halls(app):
-    from wechat_hall.demo import hall_counters, offices
-    with app.app_context():
-        offices.seed()
-        db.session.flush()
-        hall_counters.seed()
-        db.session.commit()
+    """The demo offices, slot templates, counters and business types."""
+    seeding.load(app, "halls")
 
 
 def csrf_from(html):

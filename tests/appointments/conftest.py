@@ -1,12 +1,7 @@
 """Fixtures of the appointment and hall-queue tests: the demo halls, a frozen clock."""
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "staff"))
-
-from apt_helpers import MONDAY_10AM, seed_halls  # noqa: E402
+from tests.appointments.apt_helpers import MONDAY_10AM, seed_halls
 
 
 @pytest.fixture
@@ -20,5 +15,5 @@ def hall_app(make_app):
 @pytest.fixture
 def person(hall_app):
     """A WeChat user's browser (the openid in its session, as after OAuth)."""
-    from apt_helpers import Person
+    from tests.appointments.apt_helpers import Person
     return Person(hall_app, "o_apt_person_0001")

@@ -1,10 +1,11 @@
 """Staff at the hall in tests: the kiosk and counters, signed in through the login page."""
 import re
 
-from apt_helpers import csrf_from, ids
 from models import HallCounter, Office
-from staff_helpers import PASSWORDS, StaffBrowser, make_staff
 from wechat_hall.extensions import db
+
+from tests.appointments.apt_helpers import csrf_from, ids
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, make_staff
 
 
 def office_id(app, code="SH"):

@@ -3,13 +3,14 @@ counters, and template capacity changes reaching the days already prepared."""
 from datetime import date
 
 import pytest
-from apt_helpers import TUESDAY, Person, ids, slot_row
-from queue_helpers import office_id
-from staff_helpers import PASSWORDS, StaffBrowser, make_staff
 
 from models import BookingSlot, CalendarDay, HallCounter
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import slots
+
+from tests.appointments.apt_helpers import TUESDAY, Person, ids, slot_row
+from tests.appointments.queue_helpers import office_id
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, make_staff
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_an_operator_holiday_closes_the_day(hall_app, admin):
                                                     "note": "临时闭厅"})
     assert resp.status_code == 302
     person = Person(hall_app, "o_bo_person_00001")
-    from apt_helpers import field_errors
+    from tests.appointments.apt_helpers import field_errors
     assert "临时闭厅" in field_errors(person.apply())["day"]
     again = admin.submit("/admin/calendarday/new/", {"day": "2026-11-24", "kind": "workday"})
     assert again.status_code == 200 and "保存失败" in again.get_data(as_text=True)

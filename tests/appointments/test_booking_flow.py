@@ -5,8 +5,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from apt_helpers import (ID_A, TUESDAY, Person, appointments, field_errors, ids, set_capacity,
-                         slot_row)
+from tests.appointments.apt_helpers import (ID_A, TUESDAY, Person, appointments, field_errors, ids,
+                                            set_capacity, slot_row)
 
 
 def test_notice_then_form_with_every_field_and_hint(person):

@@ -6,10 +6,11 @@ bookings must succeed and the rest get the 约满 message.
 """
 import threading
 
-from apt_helpers import TUESDAY, appointments, ids, person_id, set_capacity, slot_row
-
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import booking as booking
+
+from tests.appointments.apt_helpers import (TUESDAY, appointments, ids, person_id, set_capacity,
+                                            slot_row)
 
 THREADS = 24
 

@@ -3,12 +3,13 @@ operator's table and the honest fallback where the package has no data (APT-2, A
 from datetime import date
 
 import pytest
-from apt_helpers import Person, appointments, field_errors
 
 from models import CalendarDay
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import calendar, slots
+
+from tests.appointments.apt_helpers import Person, appointments, field_errors
 
 
 @pytest.mark.parametrize("hour, minute, second, open_tomorrow", [
@@ -90,7 +91,7 @@ def test_the_operators_table_wins_over_the_package_and_the_weekend_rule(hall_app
 
 
 def test_the_window_length_is_configurable(make_app):
-    from apt_helpers import MONDAY_10AM, seed_halls
+    from tests.appointments.apt_helpers import MONDAY_10AM, seed_halls
     app = make_app(CLOCK_NOW=MONDAY_10AM, APPOINTMENT_WINDOW_DAYS=3)
     seed_halls(app)
     person = Person(app, "o_window_person_01")

@@ -2,13 +2,13 @@
 never call the same ticket; the public display."""
 import threading
 
-from apt_helpers import Person, appointments
-from queue_helpers import Counter, Kiosk, counter_ids, office_id
-
 from models import HallCounter, StaffUser, Ticket
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import counters, hall_queue
+
+from tests.appointments.apt_helpers import Person, appointments, csrf_from
+from tests.appointments.queue_helpers import Counter, Kiosk, counter_ids, office_id
 
 
 def _day(app):
@@ -65,7 +65,7 @@ def test_a_counter_calls_only_its_business_types_and_the_one_asked_for(hall_app)
     assert pledges_only.current() == "A001"
     pledges_only.act("finish")
     assert "当前没有等待的号码" in pledges_only.act("next")
-    from apt_helpers import ids
+    from tests.appointments.apt_helpers import ids
     _, query_type, _ = ids(hall_app, "SH", "QUERY")
     assert "请选择本窗口办理的业务类型" in pledges_only.act("next", business_type_id=str(query_type))
     anyone = Counter(hall_app, counter_ids(hall_app)[0], username="counter2")
@@ -92,33 +92,45 @@ def test_two_counters_calling_at_once_never_share_a_ticket(hall_app):
         db.session.commit()
     ids = counter_ids(hall_app)[:2]
     called = {ids[0]: [], ids[1]: []}
-    barrier = threading.Barrier(2)
+    errors = []
+    # Every round both counters press 叫号 at the same moment (so both get work, whatever
+    # the scheduler does); when one finds nobody waiting, the other is let go too.
+    rounds = threading.Barrier(2, timeout=30)
 
     def work(counter_id, staff_name):
         with hall_app.app_context():
             staff = db.session.execute(db.select(StaffUser).filter_by(username=staff_name)).scalar_one()
-            barrier.wait()
-            while True:
-                desk = db.session.get(HallCounter, counter_id)
-                try:
-                    ticket = counters.call_next(desk, staff)
-                except counters.Refused:
-                    db.session.rollback()
-                    continue
-                if ticket is None:
-                    break
-                called[counter_id].append(ticket.label)
-                counters.finish(desk)
-            db.session.remove()
+            try:
+                while True:
+                    rounds.wait()
+                    desk = db.session.get(HallCounter, counter_id)
+                    try:
+                        ticket = counters.call_next(desk, staff)
+                    except counters.Refused:
+                        db.session.rollback()
+                        continue
+                    if ticket is None:
+                        break
+                    called[counter_id].append(ticket.label)
+                    counters.finish(desk)
+            except threading.BrokenBarrierError:
+                pass  # the other counter found the queue empty
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(repr(exc))
+            finally:
+                rounds.abort()
+                db.session.remove()
 
     threads = [threading.Thread(target=work, args=(cid, f"c{i}")) for i, cid in enumerate(ids)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
+    assert errors == []
     everything = called[ids[0]] + called[ids[1]]
     assert len(everything) == 30 and len(set(everything)) == 30
-    assert called[ids[0]] and called[ids[1]], called  # both got work
+    assert called[ids[0]] and called[ids[1]], called  # both got work …
+    assert len(called[ids[0]]) == len(called[ids[1]]) == 15, called  # … one each round
 
 
 def test_the_display_shows_the_numbers_being_called(hall_app):
@@ -138,5 +150,5 @@ def test_counter_pages_need_the_counter_role(hall_app):
     desk = Counter(hall_app, counter_ids(hall_app)[0])
     assert desk.client.post(f"/staff/counter/{desk.id}/next").status_code == 400  # no CSRF
     assert desk.client.post(f"/staff/counter/{desk.id}/explode",
-                            data={"csrf_token": __import__("apt_helpers").csrf_from(desk.page())}
+                            data={"csrf_token": csrf_from(desk.page())}
                             ).status_code == 404

@@ -2,11 +2,12 @@
 ticket; walk-in tickets; refusals that change nothing."""
 import re
 
-from apt_helpers import Person, appointments, person_id
 from models import Ticket
-from queue_helpers import Kiosk, office_id
 from wechat_hall import clock
 from wechat_hall.extensions import db
+
+from tests.appointments.apt_helpers import Person, appointments, person_id
+from tests.appointments.queue_helpers import Kiosk, office_id
 
 
 def _book(app, n=0, **kw):
@@ -89,7 +90,7 @@ def test_after_the_slot_the_appointment_has_expired(hall_app):
 
 def test_a_cancelled_appointment_cannot_check_in(hall_app):
     person, appointment = _book(hall_app)
-    from apt_helpers import csrf_from
+    from tests.appointments.apt_helpers import csrf_from
     csrf = csrf_from(person.client.get("/h5/queue").get_data(as_text=True))
     person.client.post(f"/h5/appointments/{appointment.id}/cancel", data={"csrf_token": csrf})
     _on_the_day(hall_app)
@@ -104,7 +105,7 @@ def test_walk_in_tickets_number_per_business_type(hall_app):
     assert kiosk.ticket(kiosk.walk_in("QUERY"))[0] == "E002"
     assert kiosk.ticket(kiosk.walk_in("PLEDGE"))[0] == "A001"
     _, bj_business = None, None
-    from apt_helpers import ids
+    from tests.appointments.apt_helpers import ids
     _, bj_business, _ = ids(hall_app, "BJ", "QUERY")
     resp = kiosk.client.post("/staff/kiosk/walk-in", data={"csrf_token": kiosk.csrf(),
                                                           "business_type_id": str(bj_business)})
@@ -123,7 +124,7 @@ def test_the_next_day_numbers_start_again(hall_app):
 
 
 def test_only_kiosk_staff_and_admins_use_the_kiosk(hall_app):
-    from staff_helpers import PASSWORDS, StaffBrowser, make_staff
+    from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, make_staff
     make_staff(hall_app, "counter", "counter", office_id=office_id(hall_app))
     client = hall_app.test_client()
     StaffBrowser(client).login("counter", PASSWORDS["counter"])

@@ -1,13 +1,13 @@
 """我的预约 (APT-5): search, details, cancel with its deadline, expiry, the reminder."""
 import re
 
-from apt_helpers import TUESDAY, Person, appointments, ids, slot_row
-
 from models import Appointment, OutboxJob, SimOutbound, SimUser
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 from wechat_hall.services.appointments import reminders
+
+from tests.appointments.apt_helpers import TUESDAY, Person, appointments, ids, slot_row
 
 
 def _booked(person, **kw):
@@ -102,7 +102,7 @@ def test_cancel_is_refused_once_the_slot_has_started(person, hall_app):
 
 
 def _any_csrf(person):
-    from apt_helpers import csrf_from
+    from tests.appointments.apt_helpers import csrf_from
     return csrf_from(person.client.get("/h5/queue").get_data(as_text=True))
 
 

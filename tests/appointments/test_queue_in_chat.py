@@ -1,6 +1,7 @@
 """A 排队码 sent in the WeChat chat answers with the progress (APT-9)."""
-from queue_helpers import Kiosk
 from wechat_hall import clock
+
+from tests.appointments.queue_helpers import Kiosk
 
 
 def test_sending_the_queue_code_answers_with_people_ahead(hall_app):

@@ -2,12 +2,13 @@
 the one-time WeChat reminder."""
 import re
 
-from apt_helpers import csrf_from
 from models import SimOutbound, SimUser, Ticket
-from queue_helpers import Counter, Kiosk, counter_ids
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
+
+from tests.appointments.apt_helpers import csrf_from
+from tests.appointments.queue_helpers import Counter, Kiosk, counter_ids
 
 
 def _day(app, minute=40):
@@ -69,7 +70,7 @@ def test_unknown_codes_other_regions_and_junk_get_messages(hall_app):
 
 
 def test_guessing_codes_is_limited(make_app):
-    from apt_helpers import MONDAY_10AM, seed_halls
+    from tests.appointments.apt_helpers import MONDAY_10AM, seed_halls
     app = make_app(CLOCK_NOW=MONDAY_10AM, QUEUE_LOOKUP_MAX_FAILURES=3)
     seed_halls(app)
     client = app.test_client()

@@ -23,7 +23,7 @@ def _staff_page(browser, hall, username, password):
     return page
 
 
-def test_booked_checked_in_called_and_followed_in_wechat(phone, demo_data, browser, artifact):
+def test_booked_checked_in_called_and_followed_in_wechat(demo_data, phone, browser, artifact):
     hall = demo_data
     phone.follow()
     phone.wait_for_reply()

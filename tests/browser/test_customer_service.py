@@ -47,7 +47,7 @@ def console(browser, open_all_day, artifact):
     assert not errors, errors
 
 
-def test_ask_reply_resolve_rate(phone, console, open_all_day, artifact):
+def test_ask_reply_resolve_rate(open_all_day, phone, console, artifact):
     hall = open_all_day
     phone.follow()
     phone.wait_for_reply()
@@ -99,7 +99,7 @@ def test_ask_reply_resolve_rate(phone, console, open_all_day, artifact):
     assert not any("已建议改用银联认证" in r for r in phone.replies())
 
 
-def test_the_service_centre_in_the_phone(phone, open_all_day):
+def test_the_service_centre_in_the_phone(open_all_day, phone):
     phone.follow()
     phone.tap_menu("公共服务", "在线客服")
     frame = phone.web("/h5/service")

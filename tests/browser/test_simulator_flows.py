@@ -78,7 +78,7 @@ def test_unfollowing_gets_no_reply_and_shows_the_follow_card_again(phone):
 
 
 @pytest.mark.parametrize("names, button", _buttons("click"))
-def test_every_click_button_gets_a_sensible_answer(phone, demo_data, names, button):
+def test_every_click_button_gets_a_sensible_answer(demo_data, phone, names, button):
     phone.follow()
 
     phone.tap_menu(*names)

@@ -2,20 +2,15 @@
 menu and casts a ballot with a cumulative (选举型) proposal, watching the live
 "您还有 N 表决权未分配" counter; a nominee institution opens the Excel upload on the
 desktop web hall."""
-import sys
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from models import HallUser, VoteBallot, YmtAccount
-from wechat_hall import demo
+from tests import seeding
+from tests.voting.vote_helpers import HKSCC, WANG_AN, make_meeting
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import captcha
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "voting"))
-from vote_helpers import HKSCC, WANG_AN, make_meeting  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +20,10 @@ def readable_captcha(monkeypatch):
     monkeypatch.setattr(captcha, "ALPHABET", "A")
 
 
-def _register(hall):
-    with hall.app_context():
-        demo.registry.seed()
-        demo.voting._seed_nominees()
-        db.session.commit()
+@pytest.fixture
+def register(hall):
+    """The demo register and the nominee institutions (before the phone writes anything)."""
+    return seeding.load(hall.app, "nominees")
 
 
 def _activated_wechat_user(hall, openid, ymt_number, phone):
@@ -42,8 +36,7 @@ def _activated_wechat_user(hall, openid, ymt_number, phone):
         db.session.commit()
 
 
-def test_cumulative_ballot_with_the_live_counter(hall, phone):
-    _register(hall)
+def test_cumulative_ballot_with_the_live_counter(hall, register, phone):
     meeting = make_meeting(hall.app)
     phone.follow()
     _activated_wechat_user(hall, phone.openid, "180312600024", "13900000024")
@@ -94,8 +87,7 @@ def test_cumulative_ballot_with_the_live_counter(hall, phone):
     phone.screenshot("receipt")
 
 
-def test_nominee_upload_page_on_the_desktop_web_hall(hall, browser, artifact):
-    _register(hall)
+def test_nominee_upload_page_on_the_desktop_web_hall(hall, register, browser, artifact):
     meeting = make_meeting(hall.app)
     context = browser.new_context(base_url=hall.url, viewport={"width": 1280, "height": 900},
                                   locale="zh-CN")

@@ -1,24 +1,13 @@
-import sys
-from pathlib import Path
-
 import pytest
 
-from wechat_hall import demo
-from wechat_hall.extensions import db
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from query_helpers import LIU_YMT, WANG_YMT, activated_user, sign_in  # noqa: E402
+from tests import seeding
+from tests.queries.query_helpers import LIU_YMT, WANG_YMT, activated_user, sign_in
 
 
 @pytest.fixture
 def registry(app):
     """The demo register and a year of demo securities history."""
-    with app.app_context():
-        demo.registry.seed()
-        demo.securities.seed()
-        db.session.commit()
-    return app
+    return seeding.load(app, "history")
 
 
 @pytest.fixture

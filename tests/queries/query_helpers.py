@@ -3,6 +3,8 @@ from models import HallUser, YmtAccount
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
+from tests.accounts.account_helpers import QUICK_HASH
+
 WANG_YMT, LIU_YMT, ZHANG_YMT = "180312600024", "180108300319", "180278900271"
 WANG_ID = "211103198603040003"
 
@@ -13,7 +15,7 @@ def activated_user(app, phone, ymt_number, activated=True):
     with app.app_context():
         ymt = db.session.execute(db.select(YmtAccount).filter_by(number=ymt_number)).scalar_one()
         user = HallUser(phone=phone, ymt_account=ymt, activated_at=utcnow() if activated else None)
-        user.set_password("Hall@2026x")
+        user.password_hash = QUICK_HASH  # the password Hall@2026x, hashed cheaply
         db.session.add(user)
         db.session.commit()
         return user.id

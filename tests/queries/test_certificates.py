@@ -2,13 +2,12 @@
 in the development inbox, a real SMTP server on loopback, the daily limit, the status
 list and the public verification page."""
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from io import BytesIO
 
 import pypdf
 import pytest
-from query_helpers import WANG_ID
 
 from models import CertificateQuota, CertificateRequest, DevMessage
 from wechat_hall import clock
@@ -16,6 +15,9 @@ from wechat_hall.adapters import pdf_signer
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 from wechat_hall.services.queries import trading_days
+
+from tests import seeding
+from tests.queries.query_helpers import WANG_ID, WANG_YMT, activated_user, sign_in
 
 EMAIL = "wang.an@example.com"
 
@@ -147,7 +149,6 @@ def test_refusals_send_nothing_and_count_nothing(app, wang, overrides, message):
 
 
 def test_the_id_number_may_be_typed_with_a_lower_x_or_spaces(app, registry):
-    from query_helpers import activated_user, sign_in
     li = sign_in(app.test_client(), activated_user(app, "13900000153", "180451200153"))
     resp = ask(li, id_number=" 32010219900503153x ")
     assert resp.status_code == 302
@@ -172,11 +173,34 @@ def test_five_a_day_then_refused(app, wang):
     assert "今日已申请 5 / 5 次" in wang.get("/h5/certificates/").get_data(as_text=True)
 
 
-def test_the_limit_is_per_shanghai_day(app, wang):
+def test_the_limit_is_per_shanghai_day(make_app):
+    """The five a day reset at midnight in Shanghai (16:00 UTC), not at midnight UTC: the
+    clock is frozen either side of both, where the UTC date and the Shanghai date differ."""
+    late_on_1st = clock.shanghai(2026, 12, 1, 23, 30)
+    just_after_midnight = clock.shanghai(2026, 12, 2, 0, 30)
+    after_utc_midnight = clock.shanghai(2026, 12, 2, 8, 30)
+    assert late_on_1st == datetime(2026, 12, 1, 15, 30)            # UTC, the 1st
+    assert just_after_midnight == datetime(2026, 12, 1, 16, 30)    # UTC, still the 1st
+    assert after_utc_midnight == datetime(2026, 12, 2, 0, 30)      # UTC, the 2nd
+    app = seeding.load(make_app(CLOCK_NOW=late_on_1st), "history")
+    client = sign_in(app.test_client(), activated_user(app, "13900000024", WANG_YMT))
+    on = str(date(2026, 11, 30))  # a Monday: the holdings of that day
     for _ in range(5):
-        ask(wang)
-    app.config["CLOCK_NOW"] = clock.utcnow() + timedelta(days=1)  # the hall's clock, a day on
-    assert ask(wang, date=str(day())).status_code == 302
+        assert ask(client, date=on).status_code == 302
+    assert "已达单日上限" in ask(client, date=on).get_data(as_text=True)
+    app.config["CLOCK_NOW"] = just_after_midnight  # a new day in Shanghai, not in UTC
+    for _ in range(5):
+        assert ask(client, date=on).status_code == 302
+    assert "已达单日上限" in ask(client, date=on).get_data(as_text=True)
+    app.config["CLOCK_NOW"] = after_utc_midnight   # a new day in UTC, not in Shanghai
+    resp = ask(client, date=on)
+    assert resp.status_code == 400 and "已达单日上限" in resp.get_data(as_text=True)
+    assert "今日已申请 5 / 5 次" in client.get("/h5/certificates/").get_data(as_text=True)
+    with app.app_context():
+        used = db.session.execute(db.select(CertificateQuota.day, CertificateQuota.used)
+                                  .order_by(CertificateQuota.day)).all()
+    assert [tuple(row) for row in used] == [(date(2026, 12, 1), 5), (date(2026, 12, 2), 5)]
+    assert count(app, CertificateRequest) == 10
 
 
 @pytest.fixture
@@ -210,12 +234,6 @@ def test_smtp_delivers_the_signed_pdf(make_app, registry, smtp_server):
     handler, port = smtp_server
     app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port,
                    SMTP_SECURITY="none", MAIL_FROM="hall@example.com")
-    from wechat_hall import demo
-    with app.app_context():
-        demo.registry.seed()
-        demo.securities.seed()
-        db.session.commit()
-    from query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
     run_pending(app)
@@ -234,12 +252,6 @@ def test_smtp_delivers_the_signed_pdf(make_app, registry, smtp_server):
 def test_a_mail_failure_is_shown_and_retried(make_app, registry):
     app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1,
                    SMTP_SECURITY="none")
-    from wechat_hall import demo
-    with app.app_context():
-        demo.registry.seed()
-        demo.securities.seed()
-        db.session.commit()
-    from query_helpers import activated_user, sign_in
     client = sign_in(app.test_client(), activated_user(app, "13900000024", "180312600024"))
     assert ask(client).status_code == 302
     run_pending(app)

@@ -2,12 +2,12 @@
 and the T1 register reconciling the ledger (Q-2 data)."""
 from datetime import date
 
-from query_helpers import WANG_ID
-
 from models import Dividend, Freeze, HoldingChange, IpoSubscription, Security
 from wechat_hall.adapters.holder_register import write_dbf
 from wechat_hall.extensions import db
 from wechat_hall.services.queries import holdings
+
+from tests.queries.query_helpers import WANG_ID
 
 
 def write(tmp_path, name, text):

@@ -4,10 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from query_helpers import activated_user, sign_in
 
 from wechat_hall import clock
 from wechat_hall.services.queries import trading_days
+
+from tests.queries.query_helpers import activated_user, sign_in
 
 SEED_Q2 = ["序号", "证券代码", "证券简称", "持仓", "冻结", "托管单元名称", "证券类别", "流通类型",
            "权益类别", "挂牌年份", "权益次数", "股份性质"]

@@ -1,7 +1,7 @@
 """Fixtures of the simulator's tests; the helpers themselves are in sim_helpers."""
 import pytest
 
-from sim_helpers import FakeApiCaller, Phone, age_user
+from tests.simulator.sim_helpers import FakeApiCaller, Phone, age_user
 
 
 @pytest.fixture

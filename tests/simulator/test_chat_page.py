@@ -1,12 +1,14 @@
 """The phone chat page: users, follow, text, menu taps, resend (dedup), feed, state."""
-import time
-
-from sim_helpers import Phone
+import threading
 
 import handlers
 from models import SimPush
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
+from wechat_hall.services.wechat import inbound
+
+from tests.simulator.sim_helpers import Phone
+from tests.waiting import wait_until
 
 
 def test_page_renders_a_phone(client):
@@ -144,21 +146,27 @@ def test_a_late_reply_arrives_as_a_customer_service_message(make_app, monkeypatc
     """Over the reply budget the app answers success; the reply follows through the fake
     API, inside the window the chat page's push opened."""
     app = make_app(WECHAT_REPLY_BUDGET=0.05)
+    gate = threading.Event()  # the handler answers only once the app has said success
 
     def slow(message):
-        time.sleep(0.3)
+        assert gate.wait(10), "the test never opened the gate"
         return "慢一点的回复"
     monkeypatch.setattr(handlers.router, "_fallback", slow)
+    replied_late = []
+    real_reply_late = inbound._reply_late
+
+    def reply_late(*args):
+        real_reply_late(*args)
+        replied_late.append(True)
+    monkeypatch.setattr(inbound, "_reply_late", reply_late)
     phone = Phone(app.test_client())
     openid = phone.follower()
     item = phone.text(openid, "随便说点什么").get_json()["item"]
     assert item["reply"] == {"type": "none"}
-    deadline = time.monotonic() + 10
-    items = []
-    while time.monotonic() < deadline and not items:
-        run_pending(app, timeout=2)
-        items = phone.client.get("/sim/feed", query_string={"openid": openid}).get_json()["items"]
-        time.sleep(0.05)
+    gate.set()
+    wait_until(lambda: replied_late, what="the late reply to be queued")
+    run_pending(app)
+    items = phone.client.get("/sim/feed", query_string={"openid": openid}).get_json()["items"]
     assert [i["message"].get("content") for i in items] == ["慢一点的回复"]
 
 

@@ -116,6 +116,8 @@ def test_h5_page_logs_in_through_the_simulator(client, app, phone):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'name="hall-channel" content="wechat"' in html and "绑定" in html
+    with client.session_transaction() as sess:  # … and it is the simulated user
+        assert sess["wechat_openid"] == openid
     # The code was spent by the callback: replaying the callback fails like WeChat.
     again = client.get(to_callback.path, query_string=to_callback.query)
     assert again.status_code == 400

@@ -1,7 +1,7 @@
 """Fixtures for the staff tests (helpers are in staff_helpers.py)."""
 import pytest
 
-from staff_helpers import PASSWORDS, StaffBrowser, make_staff
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, make_staff
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from models import BusinessType, Office, SlotTemplate, StaffUser
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
-from staff_helpers import PASSWORDS, StaffBrowser, csrf_from, get_staff
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, csrf_from, get_staff
 
 
 @pytest.fixture
@@ -320,3 +320,17 @@ def test_shipped_catalogue_is_compiled_from_its_source():
         source = {m.id: m.string for m in read_po(po) if m.id}
         compiled = {m.id: m.string for m in read_mo(mo) if m.id}
     assert source == compiled
+
+
+@pytest.mark.parametrize("view", ["office", "staffuser", "csagent", "votemeeting"])
+def test_junk_ids_and_pages_get_an_answer_not_a_500(app, admin, office_id, view):
+    """``?id=`` that is not a number names no row; ``?page=-1`` is the first page."""
+    for junk in ("'; drop table x;--", "１", "-1", ""):
+        resp = admin.client.get(f"/admin/{view}/edit/", query_string={"id": junk})
+        assert resp.status_code == 302 and f"/admin/{view}/" in resp.headers["Location"]
+    resp = admin.client.get(f"/admin/{view}/", query_string={"page": "-1"})
+    assert resp.status_code == 200
+    if view == "office":
+        assert "上海业务受理大厅" in text(resp)
+    resp = admin.client.get("/admin/office/edit/", query_string={"id": str(office_id)})
+    assert resp.status_code == 200 and "旧说明" in text(resp)

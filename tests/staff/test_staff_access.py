@@ -4,7 +4,8 @@ from flask import Blueprint
 
 from h5.staff.access import role_required
 
-from staff_helpers import PASSWORDS, StaffBrowser, csrf_from, make_staff
+from tests.staff.staff_helpers import PASSWORDS, StaffBrowser, csrf_from, make_staff
+
 
 ADMIN_PAGES = ["/admin/", "/admin/office/", "/admin/office/new/", "/admin/businesstype/",
                "/admin/businesstype/new/", "/admin/slottemplate/", "/admin/slottemplate/new/",

@@ -2,12 +2,13 @@
 from datetime import timedelta
 
 import pytest
-from staff_helpers import StaffBrowser, csrf_from, get_staff, make_staff
 
 from models import StaffUser
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import staff_users
+
+from tests.staff.staff_helpers import StaffBrowser, csrf_from, get_staff, make_staff
 
 GENERIC = "用户名或密码错误"
 

@@ -3,8 +3,8 @@ from datetime import time
 from types import SimpleNamespace
 
 from models import CsAgent, CsBusinessHours, CsConversation, CsMessage, CsQueue
+from tests import seeding
 from wechat_hall.clock import utcnow
-from wechat_hall.demo import support as demo_support
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 
@@ -14,8 +14,8 @@ ALL_DAY = [(day, time(0, 0), time(23, 59, 59)) for day in range(7)]
 def seed_cs(app, hours="always"):
     """Queues, rules, knowledge base and canned replies as `flask demo seed` makes them;
     business hours ``always`` (every day, all day: tests run at any hour) or ``never``."""
+    seeding.load(app, "support")
     with app.app_context():
-        demo_support.seed()
         db.session.execute(db.delete(CsBusinessHours))
         if hours == "always":
             for day, opens, closes in ALL_DAY:

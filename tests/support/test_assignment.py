@@ -5,13 +5,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from cs_helpers import make_agent
-from staff_helpers import make_staff
 
 from models import CsAgent, CsConversation, CsMessage, StaffUser
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.support import assignment, conversations
+
+from tests.support.cs_helpers import make_agent
+from tests.staff.staff_helpers import make_staff
 
 
 def waiting(app, count, queue="ACCOUNT", prefix="o_w"):

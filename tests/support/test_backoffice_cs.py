@@ -3,8 +3,9 @@ knowledge base, canned replies, hours and agents; bad input is refused in Chines
 import pytest
 
 from models import CsAgent, CsBusinessHours, CsCannedReply, CsKnowledge, CsQueue, CsRule
-from staff_helpers import StaffBrowser, make_staff
 from wechat_hall.extensions import db
+
+from tests.staff.staff_helpers import StaffBrowser, make_staff
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_a_rule_line_that_routes_and_a_broken_one(cs, admin, wechat):
                                                "queue": str(queue_id(cs, "OTHER")), "active": "y"})
     assert resp.status_code == 302
     wechat.reply_text(wechat.text("o_weather", "今天天气怎么样"))
-    from cs_helpers import conversation_of
+    from tests.support.cs_helpers import conversation_of
     assert conversation_of(cs, "o_weather").queue.code == "OTHER"
 
 

@@ -1,8 +1,9 @@
 """Questions typed in the chat (CS-1, CS-2, CS-4), pushed to /wechat as WeChat does."""
 import re
 
-from cs_helpers import conversation_of, make_agent, messages_of, seed_cs, settle
-from staff_helpers import make_staff
+from tests.support.cs_helpers import conversation_of, make_agent, messages_of, seed_cs, settle
+from tests.staff.staff_helpers import make_staff
+
 
 LINK = re.compile(r'href="([^"]+)"')
 
@@ -96,7 +97,7 @@ def test_an_assigned_conversation_takes_every_message_silently(cs, wechat):
 
 
 def test_the_service_centre_choice_holds_for_the_conversation(cs, client, wechat):
-    from sim_login import sign_in
+    from tests.support.sim_login import sign_in
     sign_in(client, "o_pick")
     page = client.get("/h5/service").get_data(as_text=True)
     assert "沪市" in page and "投票" in page

@@ -5,11 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from cs_helpers import conversation_of, make_agent, messages_of, settle
-from staff_helpers import StaffBrowser, csrf_from, make_staff
 
 from models import CsMessage, Follower, SimOutbound
 from wechat_hall.extensions import db
+
+from tests.support.cs_helpers import conversation_of, make_agent, messages_of, settle
+from tests.staff.staff_helpers import StaffBrowser, csrf_from, make_staff
 
 
 def sent_to(app, openid):

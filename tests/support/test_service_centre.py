@@ -1,8 +1,8 @@
 """在线客服 service centre (CS-1, CS-2, CS-4) as the investor sees it in WeChat."""
 import re
 
-from cs_helpers import conversation_of, seed_cs
-from sim_login import sign_in
+from tests.support.cs_helpers import conversation_of, seed_cs
+from tests.support.sim_login import sign_in
 
 
 def token(page):
@@ -40,9 +40,12 @@ def test_choosing_shows_that_queues_answers_and_offers_a_person(cs, client):
 def test_bad_choices_are_refused_with_a_message(cs, client):
     sign_in(client, "o_centre")
     page = client.get("/h5/service").get_data(as_text=True)
-    for bad in ("NOPE", "", "<script>"):
+    for bad in ("NOPE", "", "<script>", "SH\x00"):
         resp = client.post("/h5/service/choose", data={"csrf_token": token(page), "queue": bad})
         assert "请选择列表中的市场或业务系统" in client.get(resp.location).get_data(as_text=True)
+    for bad in ("VOTE\x00", "\x00"):  # a junk ?q= (a NUL made PostgreSQL refuse the query)
+        resp = client.get("/h5/service", query_string={"q": bad})
+        assert resp.status_code == 200 and "已选择" not in resp.get_data(as_text=True)
     resp = client.post("/h5/service/choose", data={"queue": "SH"})  # no token
     assert resp.status_code == 400
     assert conversation_of(cs, "o_centre") is None or conversation_of(cs, "o_centre").queue is None
@@ -83,8 +86,8 @@ def test_choosing_again_while_waiting_moves_to_the_other_line(cs, client, wechat
 
 
 def test_choosing_while_an_agent_answers_is_refused(cs, client, wechat):
-    from cs_helpers import make_agent, settle
-    from staff_helpers import make_staff
+    from tests.support.cs_helpers import make_agent, settle
+    from tests.staff.staff_helpers import make_staff
     make_agent(cs, make_staff(cs, "wang", "agent"), queues=["ACCOUNT"])
     wechat.reply_text(wechat.text("o_centre", "忘记密码了"))
     wechat.reply_text(wechat.text("o_centre", "转人工"))

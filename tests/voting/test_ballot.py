@@ -3,8 +3,9 @@ import re
 
 from models.voting import ABSTAIN, AGAINST, FOR, VOTES
 
-from vote_helpers import (WANG_AN, WANG_AN_YMT, ZHANG_WEI, ZHANG_WEI_YMT, ballot_url, ballots,
-                          line_count, make_meeting, post_ballot, sign_in, text, token)
+from tests.voting.vote_helpers import (WANG_AN, WANG_AN_YMT, ZHANG_WEI, ZHANG_WEI_YMT, ballot_url,
+                                       ballots, line_count, make_meeting, post_ballot, sign_in,
+                                       text, token)
 
 
 def test_my_votes_lists_meetings_with_status(app, client, registry):

@@ -3,13 +3,14 @@ and its verification."""
 import threading
 
 from sqlalchemy import text as sql
-from vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 
 from models import VoteHolding, VoteMeeting
 from wechat_hall.extensions import db
 from wechat_hall.services.voting import ballots as voting_ballots
 from wechat_hall.services.voting import receipts
 from wechat_hall.services.voting.ballots import AlreadyVoted, Opinion
+
+from tests.voting.vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 
 
 def _cast(app, meeting_id, account, shares, choice="for"):

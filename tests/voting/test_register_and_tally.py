@@ -1,16 +1,15 @@
 """V-2 register import (DBF and CSV, all or nothing) and V-6/V-8/V-9 totals, tiers, export."""
 import io
-from decimal import Decimal
+from fractions import Fraction
 
-from account_helpers import Staff
 from openpyxl import load_workbook
-from vote_helpers import WANG_AN, WANG_AN_YMT, make_meeting, sign_in, text
 
 from models import VoteHolding, VoteMeeting
+from tests.accounts.account_helpers import Staff
+from tests.voting.vote_helpers import WANG_AN, WANG_AN_YMT, cast_vote, make_meeting, sign_in, text
 from wechat_hall.adapters.holder_register import write_dbf
 from wechat_hall.extensions import db
-from wechat_hall.services.voting import ballots, tally
-from wechat_hall.services.voting.ballots import Opinion
+from wechat_hall.services.voting import tally
 
 HEADER = "ZQDM,ZQZH,HSTMC,HSTZJLB,HSTZJHM,HSTCYRLB,CYSL,ZQLB,LTLX\n"
 
@@ -95,25 +94,12 @@ def test_a_bad_register_changes_nothing(app, runner, registry, tmp_path):
 
 def test_the_register_is_fixed_once_voting_started(app, client, runner, registry, tmp_path):
     meeting = make_meeting(app)
-    _vote(app, meeting["id"], WANG_AN, 5000, "for")
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "for")
     path = tmp_path / "t1.csv"
     path.write_text(HEADER + "600888,A312600024,王安,,,1000,9,PT,0\n", encoding="utf-8")
     result = runner.invoke(args=["vote", "import-register", str(meeting["id"]), str(path)])
     assert result.exit_code != 0 and "已有投票" in result.output
     assert _holdings(app, meeting["id"])[WANG_AN][1] == 5000
-
-
-def _vote(app, meeting_id, account, shares, choice, election=None):
-    with app.app_context():
-        meeting = db.session.get(VoteMeeting, meeting_id)
-        struct = ballots.structure(meeting)
-        items = [i for _, group in struct.ordinary for i in group]
-        opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
-        lines = ballots.resolve(struct, shares, opinion, account).lines
-        holding = db.session.execute(db.select(VoteHolding).filter_by(
-            meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
-        assert holding.quantity == shares
-        ballots.cast(meeting, holding, lines, channel="web")
 
 
 def _close(app, meeting_id):
@@ -141,7 +127,7 @@ def test_tiers_on_a_crafted_register(app, registry):
                             "middle": "1%-5%(含1%)", "large": "5%以上(含5%)"}
     for (account, _, shares), choice in zip(CRAFTED, ["for", "against", "for", "abstain",
                                                        "for", "against"]):
-        _vote(app, meeting["id"], account, shares, choice)
+        cast_vote(app, meeting["id"], account, shares, choice)
     with app.app_context():
         result = tally.tally(db.session.get(VoteMeeting, meeting["id"]))
     item1 = meeting["items"][0]
@@ -179,7 +165,7 @@ def test_tier_bands_are_configuration(make_app, registry):
 def test_results_page_only_after_close_with_totals_by_tier(app, client, registry):
     meeting = make_meeting(app)
     sign_in(app, client, WANG_AN_YMT, "13900000001")
-    _vote(app, meeting["id"], WANG_AN, 5000, "for", {meeting["items"][2]: 10_000})
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "for", {meeting["items"][2]: 10_000})
     resp = client.get(f"/h5/votes/{meeting['id']}/results")
     assert resp.status_code == 403 and "投票结束后方可查看" in text(resp)
     _close(app, meeting["id"])
@@ -191,7 +177,7 @@ def test_results_page_only_after_close_with_totals_by_tier(app, client, registry
 
 def test_admin_sees_totals_after_close_and_exports(app, registry):
     meeting = make_meeting(app)
-    _vote(app, meeting["id"], WANG_AN, 5000, "against")
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "against")
     admin = Staff(app, "boss", "admin")
     page = admin.get(f"/admin/vote-results/{meeting['id']}").get_data(as_text=True)
     assert "投票尚未结束" in page and 'id="ballot-count">1<' in page
@@ -214,6 +200,49 @@ def test_admin_sees_totals_after_close_and_exports(app, registry):
     assert agent.get(f"/admin/vote-results/{meeting['id']}/export.csv").status_code in (302, 403)
 
 
-def test_percent_helper():
+def _expected_tier(shares, total=1_000_000, price=100):
+    """The seed's bands, worked out here from the ratio and the market value."""
+    ratio, value = Fraction(shares, total), shares * price
+    if ratio >= Fraction(5, 100):
+        return "5%以上(含5%)"
+    if ratio >= Fraction(1, 100):
+        return "1%-5%(含1%)"
+    return "1%以下且市值大于等于50万元" if value >= 500_000 else "1%以下且市值小于50万元"
+
+
+def test_the_export_gives_each_tiers_approval_ratio(app, registry):
+    """赞成比例 of each 表决型 item and tier is 赞成 ÷ (赞成 + 反对 + 弃权) of the holders
+    of that tier, to four places — checked against figures worked out from the register
+    and the votes here, not from the tally."""
+    choices = ["for", "against", "for", "abstain", "for", "against"]
+    meeting = make_meeting(app, register=CRAFTED, total_shares=1_000_000, price="100.00")
+    for (account, _, shares), choice in zip(CRAFTED, choices):
+        cast_vote(app, meeting["id"], account, shares, choice)
+    votes = {}  # tier label → {choice: shares}
+    for (_, _, shares), choice in zip(CRAFTED, choices):
+        for label in ("全部", _expected_tier(shares)):
+            by_choice = votes.setdefault(label, {"for": 0, "against": 0, "abstain": 0})
+            by_choice[choice] += shares
+    expected = {label: f"{float(round(Fraction(100 * v['for'], sum(v.values())), 4)):.4f}%"
+                for label, v in votes.items()}
+    assert expected == {"全部": "15.4760%", "1%以下且市值小于50万元": "100.0000%",
+                        "1%以下且市值大于等于50万元": "0.0000%", "1%-5%(含1%)": "16.6669%",
+                        "5%以上(含5%)": "14.2857%"}
+    with app.app_context():
+        result = tally.tally(db.session.get(VoteMeeting, meeting["id"]))
+        rows = tally.rows_for_export(result)
+    for code in ("1.01", "1.02"):
+        got = {row[3]: (row[4], row[5], row[6], row[8]) for row in rows if row[0] == code}
+        assert got == {label: (v["for"], v["against"], v["abstain"], expected[label])
+                       for label, v in votes.items()}
+    # Candidates carry votes, not a ratio; a tier nobody voted in has no ratio at all.
+    assert all(len(row) == 8 and row[4:7] == ["", "", ""] for row in rows if row[0][0] == "2")
+    lone = make_meeting(app)  # 王安 alone: 5,000 of 200,000,000 shares at 25.00 元
+    cast_vote(app, lone["id"], WANG_AN, 5000, "against")
+    with app.app_context():
+        rows = tally.rows_for_export(tally.tally(db.session.get(VoteMeeting, lone["id"])))
+    assert {row[3]: row[8] for row in rows if row[0] == "1.01"} == {
+        "全部": "0.0000%", "1%以下且市值小于50万元": "0.0000%", "1%以下且市值大于等于50万元": "—",
+        "1%-5%(含1%)": "—", "5%以上(含5%)": "—"}
     assert tally.percent(1, 3) == "33.3333%" and tally.percent(0, 0) == "—"
-    assert Decimal("0.01") * 100 == 1
+    assert tally.percent(2, 3) == "66.6667%" and tally.percent(1, 8) == "12.5000%"

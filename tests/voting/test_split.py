@@ -7,8 +7,9 @@ from openpyxl import Workbook, load_workbook
 from models import VoteSplitDraft
 from wechat_hall.extensions import db
 
-from vote_helpers import (CREDIT, CREDIT_YMT, HKSCC, HKSCC_YMT, ballots, make_meeting, sign_in,
-                          text, token)
+from tests.voting.vote_helpers import (CREDIT, CREDIT_YMT, HKSCC, HKSCC_YMT, ballots, make_meeting,
+                                       sign_in, text, token)
+
 
 UNDER = [(CREDIT, "E078900271", "张伟", 3_000), (CREDIT, "E100000001", "孙丽", 2_000),
          (CREDIT, "E100000002", "周强", 45_000)]

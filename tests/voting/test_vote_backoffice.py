@@ -5,9 +5,8 @@ from datetime import datetime
 from models import VoteItem, VoteMeeting, VoteProposal
 from wechat_hall.extensions import db
 
-from account_helpers import Staff
-from vote_helpers import WANG_AN, make_meeting
-from test_register_and_tally import _vote
+from tests.accounts.account_helpers import Staff
+from tests.voting.vote_helpers import WANG_AN, cast_vote, make_meeting
 
 
 def _form(admin, path):
@@ -76,7 +75,7 @@ def test_bad_meeting_input_is_refused(app, registry):
 
 def test_proposals_are_fixed_once_voting_started(app, registry):
     meeting = make_meeting(app)
-    _vote(app, meeting["id"], WANG_AN, 5000, "for")
+    cast_vote(app, meeting["id"], WANG_AN, 5000, "for")
     admin = Staff(app, "boss", "admin")
     with app.app_context():
         item_id = meeting["items"][0]

@@ -1,7 +1,9 @@
 """Every voting route survives junk as a signed-in voter: no 500, nothing recorded."""
 import pytest
 
-from vote_helpers import HKSCC, HKSCC_YMT, WANG_AN, WANG_AN_YMT, ballots, make_meeting, sign_in, token
+from tests.voting.vote_helpers import (HKSCC, HKSCC_YMT, WANG_AN, WANG_AN_YMT, ballots,
+                                       make_meeting, sign_in, token)
+
 
 JUNK = ["0", "-1", "99999999999999999999", "abc", "A312600024", "%00", "<script>", "1.5", "",
         "../../etc/passwd"]

@@ -3,11 +3,22 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from models import (HallUser, VoteBallot, VoteBallotLine, VoteHolding, VoteItem, VoteMeeting,
-                    VoteProposal, YmtAccount)
+from models import (
+    HallUser,
+    VoteBallot,
+    VoteBallotLine,
+    VoteHolding,
+    VoteItem,
+    VoteMeeting,
+    VoteProposal,
+    YmtAccount,
+)
 from models.voting import ELECTION, ORDINARY
+from tests.accounts.account_helpers import QUICK_HASH
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
+from wechat_hall.services.voting import ballots as ballot_service
+from wechat_hall.services.voting.ballots import Opinion
 
 WANG_AN_YMT, WANG_AN = "180312600024", "A312600024"
 ZHANG_WEI_YMT, ZHANG_WEI = "180278900271", "A278900271"
@@ -57,7 +68,7 @@ def sign_in(app, client, ymt_number, phone, openid=None):
         if user is None:
             user = HallUser(phone=phone, ymt_account_id=ymt.id, activated_at=utcnow(),
                             openid=openid)
-            user.set_password("Hall@2026x")
+            user.password_hash = QUICK_HASH  # the password Hall@2026x, hashed cheaply
             db.session.add(user)
             db.session.commit()
         user_id = user.id
@@ -106,3 +117,18 @@ def line_count(app):
 
 def text(resp):
     return resp.get_data(as_text=True)
+
+
+def cast_vote(app, meeting_id, account, shares, choice, election=None):
+    """A ballot cast straight through the service: ``choice`` on every 表决型 item,
+    ``election`` (item id → votes) for the 选举型 ones."""
+    with app.app_context():
+        meeting = db.session.get(VoteMeeting, meeting_id)
+        struct = ballot_service.structure(meeting)
+        items = [i for _, group in struct.ordinary for i in group]
+        opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
+        lines = ballot_service.resolve(struct, shares, opinion, account).lines
+        holding = db.session.execute(db.select(VoteHolding).filter_by(
+            meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
+        assert holding.quantity == shares
+        ballot_service.cast(meeting, holding, lines, channel="web")

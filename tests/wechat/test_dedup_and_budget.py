@@ -1,26 +1,66 @@
 """WeChat retries a push up to three times: one effect, the same reply (P-1)."""
+import re
 import threading
-import time
 
 from models import OutboxJob
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
+from wechat_hall.services.wechat import inbound
 from wechat_hall.simulator import push
 
+from tests.conftest import WeChatPusher
+from tests.waiting import wait_until
 
-def _counting_handler(monkeypatch, delay=0.0, reply="好的"):
+
+class Counting(list):
+    """The handler's calls; ``started`` is set when one begins. With a ``gate`` the
+    handler holds its answer until the test opens it: a slow handler, without a sleep."""
+
+    def __init__(self, gate=None):
+        super().__init__()
+        self.started = threading.Event()
+        self.gate = gate
+
+
+def _counting_handler(monkeypatch, gate=None, reply="好的"):
     from handlers import router
-    calls = []
+    calls = Counting(gate)
 
     def handler(message):
         calls.append(message.id)
-        time.sleep(delay)
+        calls.started.set()
+        if gate is not None:
+            assert gate.wait(10), "the test never opened the gate"
         return f"{reply} #{len(calls)}"
 
     monkeypatch.setitem(router.clicks, "COUNT", handler)
-    monkeypatch.setattr(router, "patterns", [(__import__("re").compile("计数"), handler)]
+    monkeypatch.setattr(router, "patterns", [(re.compile("计数"), handler)]
                         + list(router.patterns))
     return calls
+
+
+def _spy(monkeypatch, name):
+    """Wrap ``inbound.<name>``: the returned list gets one entry per call, after it ran."""
+    real, done = getattr(inbound, name), []
+
+    def spy(*args):
+        try:
+            return real(*args)
+        finally:
+            done.append(args)
+    monkeypatch.setattr(inbound, name, spy)
+    return done
+
+
+def _entered(monkeypatch, name):
+    """Wrap ``inbound.<name>``: the returned list gets one entry per call, when it starts."""
+    real, entered = getattr(inbound, name), []
+
+    def spy(*args):
+        entered.append(args)
+        return real(*args)
+    monkeypatch.setattr(inbound, name, spy)
+    return entered
 
 
 def test_same_msgid_three_times_runs_once_and_replies_the_same(wechat, monkeypatch):
@@ -50,46 +90,49 @@ def test_event_retries_are_deduplicated_by_sender_time_event_and_key(wechat, mon
 
 
 def test_retry_while_the_first_is_still_working_waits_for_its_reply(app, wechat, monkeypatch):
-    calls = _counting_handler(monkeypatch, delay=0.6)
+    gate = threading.Event()
+    calls = _counting_handler(monkeypatch, gate=gate)
+    waiting = _entered(monkeypatch, "_wait_for_first")
     xml = push.text_xml("o_slow", "gh_x", "计数", msg_id=777)
     results = []
 
     def send():
-        client = app.test_client()
-        from tests.conftest import WeChatPusher
-        pusher = WeChatPusher(app, client)
+        pusher = WeChatPusher(app, app.test_client())
         results.append(pusher.reply_text(pusher.post(xml)))
 
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for t in threads:
+    first = threading.Thread(target=send)
+    first.start()
+    wait_until(calls.started.is_set, what="the first push to reach its handler")
+    retries = [threading.Thread(target=send) for _ in range(2)]
+    for t in retries:
         t.start()
-        time.sleep(0.05)
-    for t in threads:
-        t.join()
+    wait_until(lambda: len(waiting) == 2, what="both retries to wait for the first")
+    assert results == []  # nobody has an answer while the handler works
+    gate.set()
+    for t in [first] + retries:
+        t.join(10)
     assert len(calls) == 1
     assert results == ["好的 #1"] * 3
 
 
 def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_app, monkeypatch):
     app = make_app(WECHAT_REPLY_BUDGET=0.2)
-    from tests.conftest import WeChatPusher
     wechat = WeChatPusher(app, app.test_client())
-    calls = _counting_handler(monkeypatch, delay=0.6, reply="慢的回答")
+    gate = threading.Event()  # the handler answers only after the budget is spent
+    calls = _counting_handler(monkeypatch, gate=gate, reply="慢的回答")
+    replied_late = _spy(monkeypatch, "_reply_late")
     xml = push.text_xml("o_budget", "gh_x", "计数", msg_id=888)
     resp = wechat.post(xml)
     assert resp.get_data(as_text=True) == "success"
     # A retry during the work gets `success` too and does not run the handler again.
     assert wechat.post(xml).get_data(as_text=True) == "success"
-    deadline = time.time() + 5
-    job = None
-    while time.time() < deadline:
-        run_pending(app, timeout=1)
-        with app.app_context():
-            job = db.session.execute(db.select(OutboxJob).filter_by(
-                func="wechat.send_text")).scalar_one_or_none()
-            if job is not None and job.status in ("done", "failed"):
-                break
-        time.sleep(0.05)
+    assert len(calls) == 1 and not replied_late
+    gate.set()
+    wait_until(lambda: replied_late, what="the late reply to be queued")
+    run_pending(app)
+    with app.app_context():
+        job = db.session.execute(db.select(OutboxJob).filter_by(
+            func="wechat.send_text")).scalar_one_or_none()
     assert len(calls) == 1
     assert job is not None
     assert job.payload == {"openid": "o_budget", "text": "慢的回答 #1"}

@@ -7,6 +7,8 @@ from models import Follower
 from wechat_hall.extensions import db
 from wechat_hall.services.wechat import menus
 
+from tests import seeding
+
 LINK = re.compile(r'<a href="([^"]+)">')
 
 
@@ -47,9 +49,7 @@ def test_every_click_key_of_menus_json_is_answered(app, wechat, key):
 
 
 def test_office_list_click_lists_the_offices_from_the_database(app, wechat):
-    from wechat_hall import demo
-    with app.app_context():
-        demo.seed()
+    seeding.load(app, "demo")
     text = wechat.reply_text(wechat.event("o_clicker", "CLICK", "OFFICE_LIST"))
     for region in ("北京", "上海", "深圳"):
         assert region in text

@@ -22,6 +22,18 @@ class ThreadWorker(HallWorker):
         pass
 
 
+class BurstWorker(HallWorker):
+    """Works the queues empty once and returns (``run_pending``). It does not listen on
+    RQ's command channel: nobody sends stop commands to a run that ends by itself, and
+    RQ takes a second to close that listener, for every run."""
+
+    def subscribe(self):
+        pass
+
+    def unsubscribe(self):
+        pass
+
+
 def make_worker(app, cls=HallWorker):
     url = app.config["REDIS_URL"]
     if not url:
@@ -45,5 +57,5 @@ def run_pending(app, timeout=30):
     from .queue import drain
     if app.config["REDIS_URL"]:
         with app.app_context():
-            make_worker(app).work(burst=True, with_scheduler=False)
+            make_worker(app, BurstWorker).work(burst=True, with_scheduler=False)
     return drain(timeout)

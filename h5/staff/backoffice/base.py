@@ -85,6 +85,18 @@ class BackOfficeView(AdminOnly, ModelView):
     def check(self, model):
         """Cross-row rules from the services; they raise ``Rejected``."""
 
+    def get_one(self, id):
+        """No row for an id that is not a number (every back-office table has an integer
+        id): Flask-Admin then says the record does not exist, where PostgreSQL would
+        refuse to compare ``?id=junk`` with an integer column (a 500)."""
+        if not (str(id).isascii() and str(id).isdigit()):
+            return None
+        return super().get_one(id)
+
+    def get_list(self, page, *args, **kwargs):
+        """``?page=-1`` is the first page (PostgreSQL refuses a negative OFFSET)."""
+        return super().get_list(None if page is None else max(page, 0), *args, **kwargs)
+
     def on_model_change(self, form, model, is_created):
         try:
             self.check(model)

@@ -51,7 +51,7 @@ def has_queues():
 
 
 def queue_by_code(code):
-    if not code:
+    if not code or "\x00" in code:  # no queue has one, and PostgreSQL refuses NUL in text
         return None
     return db.session.execute(db.select(CsQueue).filter_by(code=code, active=True)
                               ).scalar_one_or_none()
