@@ -213,7 +213,7 @@ def test_the_ballot_service_keeps_split_accounts_to_their_holders_on_the_web(app
     from wechat_hall.services.voting import ballots as ballot_rules
     from wechat_hall.services.voting.meetings import VoteRefused
 
-    from vote_helpers import WANG_AN
+    from tests.voting.vote_helpers import WANG_AN
 
     meeting = make_meeting(app, underlying=UNDER)
     item1 = meeting["items"][0]
