@@ -17,8 +17,8 @@ from models.voting import EXCEL, TYPED, WEB
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import id_numbers
 
-from . import ballots, register
-from .ballots import BallotInvalid, Opinion, parse_choice, parse_votes, resolve
+from . import ballots, opinions, register
+from .opinions import BallotInvalid, Opinion, parse_choice, parse_votes, resolve
 from .meetings import VoteRefused, require_open
 
 MAX_ROWS = 20_000
@@ -143,7 +143,7 @@ def add_typed(meeting, struct, parent, form, user):
     """网页录入: one underlying holder from the form; UploadInvalid on any problem."""
     _ensure_open(meeting, parent)
     try:
-        opinion = ballots.parse_form(struct, form)
+        opinion = opinions.parse_form(struct, form)
     except BallotInvalid as exc:
         raise UploadInvalid(exc.errors) from None
     under = register.underlying(meeting.id, parent.account)

@@ -27,7 +27,7 @@ from models import VoteBallot, VoteBallotLine
 from models.voting import ABSTAIN, AGAINST, CHOICES, FOR
 from wechat_hall.extensions import db
 
-from .ballots import structure
+from .opinions import structure
 from .meetings import results_published
 
 SMALL, SMALL_RICH, MIDDLE, LARGE = "small", "small_rich", "middle", "large"
