@@ -21,11 +21,11 @@ from models import VoteBallot
 from models.voting import CHOICES, WEB, WECHAT
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name
-from wechat_hall.services.voting import ballots, meetings, opinions, register, tally
+from wechat_hall.services.voting import ballots, meetings, opinions, register, split_excel, tally
 from wechat_hall.services.voting import split as vote_split
 from wechat_hall.services.voting.ballots import AlreadyVoted
-from wechat_hall.services.voting.opinions import BallotInvalid
 from wechat_hall.services.voting.meetings import VoteRefused
+from wechat_hall.services.voting.opinions import BallotInvalid
 
 bp = Blueprint("votes", __name__, url_prefix="/h5/votes")
 
@@ -197,7 +197,7 @@ def _split_page(entry, acc, errors=None, values=None, status=200):
         "hall/votes/split.html", meeting=meeting, acc=acc, struct=struct, tips=TIPS,
         holders=holders, total=sum(h.shares for h in holders), errors=errors or [],
         values=values or {}, choices=CHOICES, has_under=bool(under),
-        phase=entry.phase, instructions=vote_split.instructions(struct, acc.holding),
+        phase=entry.phase, instructions=split_excel.instructions(struct, acc.holding),
         mode=request.args.get("mode") or (values or {}).get("mode") or "typed"), status
 
 
@@ -244,7 +244,7 @@ def split_lookup(meeting_id, account):
 @activated_required
 def split_template(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
-    data = vote_split.template_xlsx(opinions.structure(entry.meeting), acc.holding)
+    data = split_excel.template_xlsx(opinions.structure(entry.meeting), acc.holding)
     name = f"vote_{entry.meeting.security_code}_{acc.account}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
@@ -256,9 +256,9 @@ def split_template(meeting_id, account):
 def split_upload(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
     upload = request.files.get("file")
-    data = upload.read(vote_split.MAX_UPLOAD_BYTES + 1) if upload else b""
+    data = upload.read(split_excel.MAX_UPLOAD_BYTES + 1) if upload else b""
     try:
-        draft = vote_split.upload(entry.meeting, opinions.structure(entry.meeting),
+        draft = split_excel.upload(entry.meeting, opinions.structure(entry.meeting),
                                   acc.holding, data, current_user())
     except vote_split.UploadInvalid as exc:
         db.session.rollback()
