@@ -58,7 +58,7 @@ END = "<!-- bench:appointments:end -->"
 
 def valid_id(n):
     """The n-th distinct valid resident ID number (birth dates from 1960 on)."""
-    from wechat_hall.services.accounts.id_numbers import gb11643_check_char
+    from wechat_hall.services.accounts.check_characters import gb11643_check_char
     birth = date(1960, 1, 1) + timedelta(days=n // 900)
     first17 = f"110101{birth:%Y%m%d}{n % 900 + 100:03d}"
     return first17 + gb11643_check_char(first17)

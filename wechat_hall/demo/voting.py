@@ -23,7 +23,7 @@ from models.registry import A_SHARE, CREDIT, INSTITUTION, SH
 from models.voting import ELECTION, FOR, ORDINARY, WEB
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import check_characters, id_numbers
 from wechat_hall.services.accounts.id_numbers import USCC
 from wechat_hall.services.voting import ballots, opinions
 
@@ -33,7 +33,7 @@ INSTITUTION_PASSWORD = "Vote@2026x"
 
 
 def _uscc(first17):
-    return first17 + id_numbers.gb32100_check_char(first17)
+    return first17 + check_characters.gb32100_check_char(first17)
 
 
 # (name, USCC first 17, 一码通, reserved phone, account, kind, login phone)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from models import VoteSplitDraft
 from models.voting import TYPED, WEB
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import account_numbers, id_numbers
 
 from . import ballots, opinions, register
 from .meetings import VoteRefused, require_open
@@ -65,7 +65,7 @@ def check_holder(struct, parent, under, account, name, shares_text, opinion, lab
     errors = []
     account = id_numbers.normalize_id_number(account)
     name = (name or "").strip()
-    if id_numbers.securities_account_market(account) is None:
+    if account_numbers.securities_account_market(account) is None:
         raise ValueError([f"{label}明细证券账户 {account or '（空）'} 格式有误"])
     if account == parent.account:
         raise ValueError([f"{label}明细证券账户不能是本账户"])
