@@ -20,9 +20,8 @@ from wechat_hall.services.accounts import hall_users, identity_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
 from . import flow, verification
-from .captcha import check_session_captcha
+from .captcha import CAPTCHA_WRONG, check_session_captcha
 from .forms import IdentityForm, NewPasswordForm, RecoverStartForm, id_types_by_holder, refuse
-from .views import CAPTCHA_WRONG
 
 bp = Blueprint("recovery", __name__, url_prefix="/h5/account/recover")
 
