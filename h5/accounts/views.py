@@ -21,7 +21,7 @@ from wechat_hall.masking import mask_phone
 from wechat_hall.services.accounts import hall_users, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow, verification
+from . import flow, verification_flow
 from .captcha import web_captcha_ok
 from .forms import (
     BindForm,
@@ -181,7 +181,7 @@ def change_phone():
         else:
             if sms_code_ok(form, phone, sms_codes.CHANGE_PHONE):
                 flow.put(flow.NEW_PHONE, phone=phone)
-                return verification.begin(CHANGE_PHONE, user,
+                return verification_flow.begin(CHANGE_PHONE, user,
                                           user.ymt_account if user.is_activated else None,
                                           new_phone=phone)
     return render_template("accounts/change_phone.html", form=form, error=error, left=left,
@@ -196,7 +196,7 @@ def change_phone():
 def phone_done():
     user = current_user()
     return render_template("accounts/done.html", title="变更手机号",
-                           steps=verification.STEPS[CHANGE_PHONE],
+                           steps=verification_flow.STEPS[CHANGE_PHONE],
                            message=f"手机号已变更为{mask_phone(user.phone)}，请使用新手机号登录。",
                            link=url_for("profile.show"), link_label="返回个人信息")
 
@@ -209,7 +209,7 @@ def deregister():
     user = current_user()
     form = EmptyForm()
     if form.validate_on_submit():
-        return verification.begin(DEREGISTER, user,
+        return verification_flow.begin(DEREGISTER, user,
                                   user.ymt_account if user.is_activated else None)
     return render_template("accounts/deregister.html", form=form, user=user,
                            phone=mask_phone(user.phone), back_url=url_for("profile.show"))
@@ -218,6 +218,6 @@ def deregister():
 @bp.get("/deregister/done")
 def deregister_done():
     return render_template("accounts/done.html", title="用户注销",
-                           steps=verification.STEPS[DEREGISTER],
+                           steps=verification_flow.STEPS[DEREGISTER],
                            message="您的在线用户已注销，账户信息已删除，微信绑定已解除。",
                            link=url_for("hall.home"), link_label="返回首页")
