@@ -22,6 +22,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "hall_bench"
+SECRET_KEY = "bench-" + "0" * 58  # the servers' (server_env) and the benchmarks' own app
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 APPID = "wxbench000000001"
 SECRET = "benchsecret00000000000000000000b"
 TOKEN = "benchtoken"
@@ -113,12 +115,20 @@ def server_env(database_url, redis_url, port):
            if not k.startswith(("WECHAT_", "HALL_TEST_")) and k not in (
                "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "PORT")}
     env.update(
-        DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="bench-" + "0" * 58,
+        DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY=SECRET_KEY,
         WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_TOKEN=TOKEN,
         WECHAT_AES_KEY=AES_KEY, SIMULATOR_ENABLED="1",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", PORT=str(port), PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def make_app(database_url, redis_url, **config):
+    """The real app in this process, on the run's database and Redis and the servers'
+    SECRET_KEY (so cookies it signs are the servers' cookies)."""
+    from wechat_hall import create_app
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
+                       "SECRET_KEY": SECRET_KEY, **config})
 
 
 def gunicorn_settings(args):
@@ -251,6 +261,13 @@ def machine_info(database_url, redis_url):
         except metadata.PackageNotFoundError:
             info[dist] = "?"
     return info
+
+
+def machine_line(info):
+    """The machine of :func:`machine_info` in one line, for a section's header."""
+    return (f"{info['nproc']} cores ({info['cpu']}), {info['memory']} memory, Linux "
+            f"{info['kernel']}; Python {info['python']}, Flask {info['flask']}, "
+            f"gunicorn {info['gunicorn']}")
 
 
 def percentile(sorted_values, p):

@@ -16,59 +16,30 @@
 4. **HTTP**: a second, open meeting with ``--voters`` activated hall users, each with one
    account on the register; starts gunicorn (``wsgi:app``) and POSTs one confirmed ballot
    per voter (signed session cookie and CSRF token made beforehand, ``--concurrency``
-   keep-alive connections from a separate process). Every answer must be the 302 to the
-   receipt; afterwards the ballots are counted and the receipt chain is verified.
+   keep-alive connections from a separate process; bench/vote_http.py, with the data from
+   bench/vote_data.py). Every answer must be the 302 to the receipt; afterwards the
+   ballots are counted and the receipt chain is verified.
 5. Writes the figures to docs/BENCHMARKS.md (its own section) unless ``--no-write``.
 """
 import argparse
-import asyncio
 import csv
 import io
-import json
-import os
 import random
-import re
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import harness  # noqa: E402
+from vote_data import make_app, new_meeting  # noqa: E402
+from vote_http import bench_http  # noqa: E402
 
 BENCH_DB = "hall_bench_vote"
 BEGIN, END = "<!-- bench:vote:begin -->", "<!-- bench:vote:end -->"
-
-
-def make_app(database_url, redis_url):
-    from wechat_hall import create_app
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
-                       "SECRET_KEY": "bench-" + "0" * 58, "WTF_CSRF_TIME_LIMIT": None})
-
-
-def new_meeting(db, title, opens, closes):
-    from models import VoteItem, VoteMeeting, VoteProposal
-    from models.voting import ELECTION, ORDINARY
-    from wechat_hall import clock
-    now = clock.utcnow()
-    meeting = VoteMeeting(security_code="600888", security_name="浦江科技", title=title,
-                          record_date=date(2026, 11, 16), opens_at=now + timedelta(hours=opens),
-                          closes_at=now + timedelta(hours=closes), total_shares=5_000_000_000,
-                          close_price=Decimal("12.50"), has_overall=True)
-    p1 = VoteProposal(meeting=meeting, number=1, title="议案", kind=ORDINARY)
-    p2 = VoteProposal(meeting=meeting, number=2, title="选举董事", kind=ELECTION, seats=2)
-    items = [VoteItem(proposal=p1, number=1, title="议案1"), VoteItem(proposal=p1, number=2, title="议案2"),
-             VoteItem(proposal=p2, number=1, title="甲"), VoteItem(proposal=p2, number=2, title="乙")]
-    db.session.add_all([meeting, p1, p2, *items])
-    db.session.commit()
-    return meeting, p1, p2, items
 
 
 def quantity(rng):
@@ -175,157 +146,6 @@ def bench_tally(app, meeting_id, ballots):
                 "tiers": {k: result.holder_counts[k] for k in vote_tally.TIER_KEYS}}
 
 
-def prepare_voters(app, voters):
-    """An open meeting and ``voters`` activated users with one account each; returns the
-    requests (path, cookie, body)."""
-    from flask import g, session
-    from flask_wtf.csrf import generate_csrf
-
-    from models import Broker, BrokerBranch
-    from wechat_hall.extensions import db
-    with app.app_context():
-        meeting, p1, p2, items = new_meeting(db, "投票吞吐基准", -1, 24)
-        broker = Broker(code="BENCH", name="基准证券")
-        branch = BrokerBranch(broker=broker, code="0001", name="基准营业部")
-        db.session.add_all([broker, branch])
-        db.session.commit()
-        raw = db.session.connection().connection
-        buf = {name: io.StringIO() for name in ("investor", "ymt", "acct", "user", "hold")}
-        for n in range(1, voters + 1):
-            buf["investor"].write(f"{n}\tindividual\t投票人{n}\tresident_id\tB{n:017d}\t2026-11-20\n")
-            buf["ymt"].write(f"{n}\t9{n:011d}\t{n}\tnormal\t{branch.id}\t2026-11-20\n")
-            buf["acct"].write(f"{n}\tB{n:09d}\tSH\ta_share\t{n}\tnormal\t{branch.id}\t2026-11-20\n")
-            buf["user"].write(f"{n}\t1{n:010d}\tx\t{n}\t2026-11-20\t0\t0\t2026-11-20\n")
-            buf["hold"].write(f"{meeting.id}\t\tB{n:09d}\t投票人{n}\t\t1000\t{1000 + n}\tf\n")
-        with raw.cursor() as cur:
-            for table, cols, key in [
-                    ("investor", "id, holder_type, name, id_type, id_number, created_at", "investor"),
-                    ("ymt_account", "id, number, investor_id, status, branch_id, opened_at", "ymt"),
-                    ("securities_account", "id, number, market, kind, ymt_account_id, status, "
-                     "branch_id, opened_at", "acct"),
-                    ("hall_user", "id, phone, password_hash, ymt_account_id, activated_at, "
-                     "session_epoch, failed_logins, created_at", "user"),
-                    ("vote_holding", "meeting_id, parent_account, account, name, id_number, "
-                     "holder_category, quantity, split", "hold")]:
-                buf[key].seek(0)
-                cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf[key])
-            for seq in ("investor_id_seq", "ymt_account_id_seq", "securities_account_id_seq",
-                        "hall_user_id_seq"):
-                cur.execute(f"SELECT setval('{seq}', %s)", (voters,))
-        db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
-        i1, i2, c1, c2 = [i.id for i in items]
-        requests = []
-        for n in range(1, voters + 1):
-            with app.test_request_context():
-                g.pop("csrf_token", None)  # generate_csrf caches per app context
-                session["hall_user_id"] = n
-                session["hall_user_epoch"] = 0
-                token = generate_csrf()
-                cookie = serializer.dumps(dict(session))
-            shares = 1000 + n
-            body = urlencode({"csrf_token": token, "step": "confirm", "overall": "for",
-                              f"item-{i2}": "against", "order": f"item-{i2},overall",
-                              f"cand-{c1}": str(shares), f"cand-{c2}": str(shares)})
-            requests.append((f"/h5/votes/{meeting.id}/B{n:09d}/ballot", cookie, body))
-        return meeting.id, requests
-
-
-async def _load(port, requests, concurrency):
-    queue = list(reversed(requests))
-    results = []
-
-    async def conn():
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while queue:
-            path, cookie, body = queue.pop()
-            data = body.encode()
-            writer.write((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                          f"Cookie: session={cookie}\r\n"
-                          "Content-Type: application/x-www-form-urlencoded\r\n"
-                          f"Content-Length: {len(data)}\r\n\r\n").encode() + data)
-            start = time.perf_counter()
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-            payload = await reader.readexactly(length)
-            location = re.search(rb"(?i)location: *(\S+)", head)
-            results.append((status, time.perf_counter() - start,
-                            location.group(1).decode() if location else f"{status} " + payload[-600:].decode(errors="replace")))
-        writer.close()
-
-    start = time.perf_counter()
-    await asyncio.gather(*[conn() for _ in range(concurrency)])
-    return results, time.perf_counter() - start
-
-
-def load_worker(spec_path):
-    spec = json.loads(Path(spec_path).read_text())
-    results, took = asyncio.run(_load(spec["port"], [tuple(r) for r in spec["requests"]],
-                                      spec["concurrency"]))
-    Path(spec["out"]).write_text(json.dumps({"results": results, "seconds": took}))
-
-
-def bench_http(args, database_url, tmpdir):
-    app = make_app(database_url, args.redis_url)
-    meeting_id, requests = prepare_voters(app, args.voters)
-    warm, measured = requests[:200], requests[200:]
-    port = harness.free_port()
-    env = harness.server_env(database_url, args.redis_url, port)
-    env["SECRET_KEY"] = "bench-" + "0" * 58
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    settings = ["--workers", str(args.workers), "--worker-class", "gthread", "--threads",
-                str(args.threads), "--log-level", "warning"]
-    server = harness.Server("vote-app", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{port}",
-                                    "wsgi:app"], env, port, "/healthz", tmpdir)
-    try:
-        server.wait_ready()
-        out = {}
-
-        def cpu_seconds():
-            total = 0
-            for pid in [server.proc.pid, *harness.children(server.proc.pid)]:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                total += int(fields[11]) + int(fields[12])  # utime + stime, clock ticks
-            return total / os.sysconf("SC_CLK_TCK")
-
-        for name, batch in [("warm", warm), ("measured", measured)]:
-            cpu_before = cpu_seconds()
-            spec = Path(tmpdir) / f"{name}.json"
-            result = Path(tmpdir) / f"{name}.out.json"
-            spec.write_text(json.dumps({"port": port, "requests": batch,
-                                        "concurrency": args.concurrency, "out": str(result)}))
-            subprocess.run([sys.executable, __file__, "--load-worker", str(spec)], check=True,
-                           timeout=900)
-            out[name] = json.loads(result.read_text())
-            out[name]["cpu"] = cpu_seconds() - cpu_before
-    finally:
-        server.stop()
-    results, seconds = out["measured"]["results"], out["measured"]["seconds"]
-    ok = [r for r in results if r[0] == 302 and r[2].endswith("/receipt")]
-    errors = [r for r in results if not (r[0] == 302 and r[2].endswith("/receipt"))]
-    latencies = sorted(r[1] for r in results)
-
-    from models import VoteBallot, VoteMeeting
-    from wechat_hall.extensions import db
-    from wechat_hall.services.voting import receipts
-    with app.app_context():
-        count = db.session.execute(db.select(db.func.count(VoteBallot.id)).filter_by(
-            meeting_id=meeting_id)).scalar_one()
-        chain = receipts.verify(meeting_id)
-        assert db.session.get(VoteMeeting, meeting_id)
-    return {"requests": len(results), "ok": len(ok), "errors": len(errors),
-            "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
-            "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-            "cpu_ms": out["measured"]["cpu"] * 1000 / max(len(results), 1),
-            "ballots_in_db": count, "chain_ok": chain.ok, "chain_ballots": chain.ballots,
-            "settings": " ".join(settings)}
-
-
 def write_doc(text):
     harness.write_section(BEGIN, END, f"{BEGIN}\n{text.strip()}\n{END}")
 
@@ -378,11 +198,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--load-worker")
     args = parser.parse_args()
-    if args.load_worker:
-        load_worker(args.load_worker)
-        return
     url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     try:
         harness.create_schema(ROOT, url, args.redis_url)
@@ -398,9 +214,7 @@ def main():
             http = bench_http(args, url, tmpdir)
             print("http", http, flush=True)
         m = harness.machine_info(url, args.redis_url)
-        machine = (f"{m['nproc']} cores ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}; "
-                   f"Python {m['python']}, Flask {m['flask']}, gunicorn {m['gunicorn']}; "
-                   f"PostgreSQL {m['postgresql']}")
+        machine = f"{harness.machine_line(m)}; PostgreSQL {m['postgresql']}"
         text = report(args, machine, db_desc, imp, tally, http)
         print(text)
         if not args.no_write:

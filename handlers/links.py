@@ -4,7 +4,7 @@ from wechat_hall.urls import wechat_url
 # topic → (label, endpoint)
 PAGES = {
     "home": ("服务大厅", "hall.home"),
-    "register": ("账户注册", "accounts.register"),
+    "register": ("账户注册", "registration.register"),
     "bind": ("账户绑定", "accounts.bind"),
     "profile": ("个人信息", "profile.show"),
     "query": ("证券查询", "hall.home"),

@@ -1,8 +1,8 @@
 """Text messages (P-5): short keywords get a link to their page; everything else, and
 everything while the investor talks to customer service, goes to the customer-service
-router (CS-1, CS-2, services/support/conversations.py)."""
+router (CS-1, CS-2, services/support/chat.py)."""
 from wechat_hall.services.queries.certificates import DAILY_LIMIT
-from wechat_hall.services.support import conversations
+from wechat_hall.services.support import chat, conversations
 
 from . import router
 from .links import link
@@ -42,7 +42,7 @@ for pattern, topic, intro in KEYWORDS:
 
 
 def _in_customer_service(message):
-    return conversations.takes_over(message.source, message.content)
+    return chat.takes_over(message.source, message.content)
 
 
 @router.takeover(_in_customer_service)
@@ -52,14 +52,14 @@ def customer_service(message):
     customer-service queue set up, what the hall can do."""
     if not conversations.has_queues():
         return HELP.format(hall=link("home"))
-    reply = conversations.handle_text(message.source, message.content)
-    if reply and reply.endswith(conversations.CHOOSE_ON_PAGE):
+    reply = chat.handle_text(message.source, message.content)
+    if reply and reply.endswith(chat.CHOOSE_ON_PAGE):
         reply += f"：{link('service')}"
     return reply
 
 
 def _help_for_media(message):
-    in_service = conversations.media_in_conversation(message.source, message.type)
+    in_service = chat.media_in_conversation(message.source, message.type)
     if in_service:
         return in_service
     return "暂不支持识别图片、语音等消息，请用文字描述您的问题。" + HELP.format(hall=link("home"))

@@ -28,11 +28,11 @@ from models import (
 from models.voting import ORDINARY
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import check_characters, id_numbers
 
 NOW = clock.shanghai(2026, 11, 24, 0, 30)
 PHONE, PASSWORD, ACCOUNT = "13900000777", "Hall@2026x", "A777000001"
-ID_NUMBER = "11010119900307123" + id_numbers.gb11643_check_char("11010119900307123")
+ID_NUMBER = "11010119900307123" + check_characters.gb11643_check_char("11010119900307123")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from wechat_hall.masking import mask_id_number, mask_name
 from wechat_hall.services.accounts import id_numbers, identity_checks, pending_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import verification
+from . import verification_flow
 from .forms import IdentityForm, id_types_by_holder, refuse
 
 bp = Blueprint("activation", __name__, url_prefix="/h5/ymt")
@@ -46,11 +46,11 @@ def start():
                 if ymt is None:
                     raise AccountError("请选择要绑定的一码通账户")
                 identity_checks.check_ymt_free(user, ymt)
-                return verification.begin(ACTIVATE, user, ymt)
+                return verification_flow.begin(ACTIVATE, user, ymt)
         except AccountError as exc:
             error = refuse(form, exc)
     return render_template("accounts/activate.html", form=form, error=error, wechat=wechat,
-                           choices=choices, steps=verification.STEPS[ACTIVATE],
+                           choices=choices, steps=verification_flow.STEPS[ACTIVATE],
                            id_types=id_types_by_holder())
 
 
@@ -70,4 +70,4 @@ def done():
                            id_type=id_numbers.id_type_label(investor.id_type),
                            id_number=mask_id_number(investor.id_number),
                            accounts=ymt.securities_accounts, next_url=target,
-                           steps=verification.STEPS[ACTIVATE])
+                           steps=verification_flow.STEPS[ACTIVATE])

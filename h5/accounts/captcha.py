@@ -1,7 +1,8 @@
 """The graphic captcha image of the web forms (ACC-1/2/7).
 
 ``<img src="{{ url_for('captcha.image', for='login') }}">`` puts a fresh challenge's id in
-the session under that form's key; the form's view calls :func:`check_session_captcha`.
+the session under that form's key; the form's view calls :func:`check_session_captcha`
+(or :func:`web_captcha_ok`, which asks it of the web hall only).
 Each form has its own key, so two forms open in two tabs do not spoil each other's
 image. Clicking the image to reload it needs a cache-buster (``&t=…``) in the URL.
 """
@@ -9,11 +10,13 @@ import re
 
 from flask import Blueprint, abort, make_response, request, session
 
+from h5.identity import in_wechat
 from wechat_hall.services.accounts import captcha
 
 bp = Blueprint("captcha", __name__, url_prefix="/h5")
 
 FORM_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+CAPTCHA_WRONG = "图形验证码错误，请重新输入"
 
 
 def _session_key(form_key):
@@ -42,3 +45,13 @@ def check_session_captcha(form_key, answer):
     """
     challenge_id = session.pop(_session_key(form_key), None)
     return bool(challenge_id) and captcha.check(challenge_id, answer)
+
+
+def web_captcha_ok(form, key):
+    """Web hall only: the captcha of ``key``; a wrong one is put on the form's field."""
+    if in_wechat():
+        return True
+    if check_session_captcha(key, form.captcha.data):
+        return True
+    form.captcha.errors = list(form.captcha.errors) + [CAPTCHA_WRONG]
+    return False

@@ -10,7 +10,7 @@ from wechat_hall import clock
 
 FLOW_TTL = 30 * 60
 
-# The identity check in progress (h5/accounts/verification.py): purpose, user, 一码通, new phone.
+# The identity check in progress (h5/accounts/verification_flow.py): purpose, user, 一码通, new phone.
 CHECK = "flow_check"
 # 找回密码: the account found by phone, and whether the new password may be set.
 RECOVER = "flow_recover"

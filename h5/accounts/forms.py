@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import InputRequired, Length
 
 from models.registry import HOLDER_TYPES, INDIVIDUAL
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import id_numbers, sms_codes
 
 
 def _strip(value):
@@ -39,6 +39,17 @@ def refuse(form, exc):
         field.errors = list(field.errors) + [str(exc)]
         return None
     return str(exc)
+
+
+def sms_code_ok(form, phone, purpose, field="code"):
+    """The SMS code typed into ``field`` is the one sent to ``phone`` for ``purpose``; a
+    refused one puts the reason on that field."""
+    try:
+        sms_codes.verify_code(phone, purpose, getattr(form, field).data)
+        return True
+    except sms_codes.CodeRefused as exc:
+        getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
+        return False
 
 
 class RegisterForm(FlaskForm):

@@ -19,10 +19,9 @@ from wechat_hall.masking import mask_phone
 from wechat_hall.services.accounts import hall_users, identity_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow, verification
-from .captcha import check_session_captcha
+from . import flow, verification_flow
+from .captcha import CAPTCHA_WRONG, check_session_captcha
 from .forms import IdentityForm, NewPasswordForm, RecoverStartForm, id_types_by_holder, refuse
-from .views import CAPTCHA_WRONG
 
 bp = Blueprint("recovery", __name__, url_prefix="/h5/account/recover")
 
@@ -68,7 +67,7 @@ def start():
                 flow.put(flow.RECOVER, user_id=user.id, verified=False)
                 return redirect(url_for("recovery.identity"))
             flow.put(flow.RECOVER, user_id=user.id, verified=False)
-            return verification.begin(RECOVER, user)
+            return verification_flow.begin(RECOVER, user)
     return render_template("accounts/recover_start.html", form=form, error=error)
 
 
@@ -93,7 +92,7 @@ def identity():
             if passed is not None:
                 flow.put(flow.RECOVER, user_id=user.id, verified=True, check=passed.public_id)
                 return redirect(url_for("recovery.password"))
-            return verification.begin(RECOVER, user, ymt)
+            return verification_flow.begin(RECOVER, user, ymt)
     return render_template("accounts/recover_identity.html", form=form, error=error,
                            phone=mask_phone(user.phone), wechat=in_wechat(),
                            id_types=id_types_by_holder())
@@ -121,12 +120,12 @@ def password():
             flow.drop(flow.RECOVER)
             return redirect(url_for("recovery.done"))
     return render_template("accounts/recover_password.html", form=form, error=error,
-                           steps=verification.STEPS[RECOVER])
+                           steps=verification_flow.STEPS[RECOVER])
 
 
 @bp.get("/done")
 def done():
     return render_template("accounts/done.html", title="找回密码",
-                           steps=verification.STEPS[RECOVER],
+                           steps=verification_flow.STEPS[RECOVER],
                            message="密码已重置，请使用新密码登录。",
                            link=url_for("accounts.login"), link_label="立即登录")

@@ -1,113 +1,37 @@
-"""Step 2 验证用户信息 (ACC-8 a–d), shared by 激活一码通, 变更手机号, 用户注销 and 找回密码.
+"""Step 2 验证用户信息 (ACC-8 a–d), shared by 激活一码通, 变更手机号, 用户注销 and 找回密码:
+the method list, the four methods' pages and their 获取验证码.
 
-The flow that needs a check puts its context (:func:`begin`) and sends the user to
-:func:`methods`; a passed check ends at the purpose's next page (:data:`NEXT_PAGE`).
+The flow that needs a check starts it (verification_flow.begin) and sends the user to
+:func:`methods`; a passed check ends at the purpose's next page (verification_flow.passed).
 An account without an activated 一码通 proves itself with an SMS code to its own phone
 (the only method the seed shows for it).
 """
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
-from h5.identity import current_user, in_wechat, log_out
+from h5.identity import current_user, in_wechat
 from models import HallUser
-from models.accounts import (
-    ACTIVATE,
-    BANKCARD,
-    CHANGE_PHONE,
-    COUNTER,
-    DEREGISTER,
-    PURPOSES,
-    RECOVER,
-    RESERVED_PHONE,
-    TRADE_ORDER,
-    VERIFIED,
-)
+from models.accounts import BANKCARD, COUNTER, RESERVED_PHONE, TRADE_ORDER, VERIFIED
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_name, mask_phone
-from wechat_hall.services.accounts import id_numbers, identity_checks, pending_checks, sms_codes
+from wechat_hall.services.accounts import identity_checks, pending_checks, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
 
 from . import flow
 from .forms import AccountForm, BankCardForm, CounterForm, EmptyForm, SmsCodeForm, refuse
+from .verification_flow import (
+    ACCOUNT_PHONE,
+    SMS_PURPOSE,
+    STEPS,
+    TITLES,
+    Context,
+    apply_account_phone,
+    current_check,
+    expired,
+    method_check,
+    passed,
+)
 
 bp = Blueprint("verify", __name__, url_prefix="/h5/verify")
-
-ACCOUNT_PHONE = "account_phone"
-SMS_PURPOSE = {ACTIVATE: sms_codes.ACTIVATE, CHANGE_PHONE: sms_codes.CHANGE_PHONE,
-               DEREGISTER: sms_codes.DEREGISTER, RECOVER: sms_codes.RECOVER}
-TITLES = {ACTIVATE: "激活一码通", CHANGE_PHONE: "变更手机号", DEREGISTER: "用户注销",
-          RECOVER: "找回密码"}
-STEPS = {ACTIVATE: ("输入用户信息", "验证用户信息", "完成"),
-         CHANGE_PHONE: ("填写新手机号", "验证用户信息", "完成"),
-         DEREGISTER: ("提交注销申请", "验证用户信息", "完成"),
-         RECOVER: ("输入个人信息", "验证用户信息", "完成")}
-
-
-def begin(purpose, user, ymt=None, new_phone=None):
-    """Start step 2 for ``purpose``; returns the redirect to the method list."""
-    flow.put(flow.CHECK, purpose=purpose, user_id=user.id, ymt_id=ymt.id if ymt else None,
-             new_phone=new_phone)
-    return redirect(url_for("verify.methods"))
-
-
-class Context:
-    """The check in progress, re-validated on every request."""
-
-    def __init__(self, data):
-        self.purpose = data["purpose"]
-        self.user = db.session.get(HallUser, data["user_id"])
-        self.ymt = identity_checks.get_ymt(data.get("ymt_id"))
-        self.new_phone = data.get("new_phone")
-
-    @property
-    def title(self):
-        return TITLES[self.purpose]
-
-    @property
-    def steps(self):
-        return STEPS[self.purpose]
-
-    def header(self):
-        """我的一码通 / 姓名 / 证件类型 / 证件号码, masked (图 1.2.1.1.2)."""
-        if self.ymt is None:
-            return None
-        investor = self.ymt.investor
-        return dict(ymt=identity_checks.masked_ymt(self.ymt.number), name=mask_name(investor.name),
-                    id_type=id_numbers.id_type_label(investor.id_type),
-                    id_number=mask_id_number(investor.id_number))
-
-
-def _context():
-    data = flow.get(flow.CHECK)
-    if not data or data.get("purpose") not in PURPOSES:
-        return None
-    ctx = Context(data)
-    if ctx.user is None:
-        return None
-    if ctx.purpose != RECOVER:  # everything else is done by the signed-in user
-        me = current_user()
-        if me is None or me.id != ctx.user.id:
-            return None
-    if ctx.ymt is not None and ctx.purpose != ACTIVATE and ctx.user.ymt_account_id != ctx.ymt.id:
-        return None
-    return ctx
-
-
-def _method_context(method):
-    """The check in progress if it has a 一码通 that ``method`` may be used with:
-    ``(ctx, None)``, or ``(None, the page saying why not)``."""
-    ctx = _context()
-    if ctx is None or ctx.ymt is None:
-        return None, _expired()
-    try:
-        identity_checks.method_allowed(ctx.ymt, ctx.purpose, method)
-    except AccountError as exc:
-        return None, (render_template("error.html", title=ctx.title, message=str(exc)), 400)
-    return ctx, None
-
-
-def _expired():
-    return render_template("error.html", title="操作已失效",
-                           message="本次认证已超时或已完成，请从头开始办理。"), 400
 
 
 def _render(template, ctx, **kwargs):
@@ -117,9 +41,9 @@ def _render(template, ctx, **kwargs):
 
 @bp.get("/methods")
 def methods():
-    ctx = _context()
+    ctx = current_check()
     if ctx is None:
-        return _expired()
+        return expired()
     if ctx.ymt is None:
         options = [identity_checks.Method(ACCOUNT_PHONE, "通过手机号认证",
                                           "请通过获取手机验证码完成认证", True)]
@@ -130,38 +54,13 @@ def methods():
                            options=options, pending=pending, wechat=in_wechat())
 
 
-def _passed(ctx, verification=None):
-    """Where a passed check leads."""
-    flow.drop(flow.CHECK)
-    if ctx.purpose == ACTIVATE:
-        return redirect(url_for("activation.done"))
-    if ctx.purpose == CHANGE_PHONE:
-        flow.drop(flow.NEW_PHONE)
-        return redirect(url_for("accounts.phone_done"))
-    if ctx.purpose == DEREGISTER:
-        log_out()
-        return redirect(url_for("accounts.deregister_done"))
-    flow.put(flow.RECOVER, user_id=ctx.user.id, verified=True,
-             check=verification.public_id if verification else None)
-    return redirect(url_for("recovery.password"))
-
-
-def _apply_account_phone(ctx):
-    """No 一码通: the SMS to the account's own phone was the check."""
-    from wechat_hall.services.accounts import hall_users
-    if ctx.purpose == CHANGE_PHONE:
-        hall_users.apply_phone_change(ctx.user, ctx.new_phone)
-    elif ctx.purpose == DEREGISTER:
-        hall_users.deregister(ctx.user)
-
-
 @bp.route("/phone", methods=["GET", "POST"])
 def phone():
     """(a) SMS to the phone reserved at account opening — or, without a 一码通, to the
     account's own phone."""
-    ctx = _context()
+    ctx = current_check()
     if ctx is None:
-        return _expired()
+        return expired()
     if ctx.ymt is None:
         target = ctx.user.phone
     else:
@@ -176,11 +75,11 @@ def phone():
         try:
             sms_codes.verify_code(target, SMS_PURPOSE[ctx.purpose], form.code.data)
             if ctx.ymt is None:
-                _apply_account_phone(ctx)
-                return _passed(ctx)
+                apply_account_phone(ctx)
+                return passed(ctx)
             row = identity_checks.record_passed(ctx.user, ctx.ymt, ctx.purpose, RESERVED_PHONE,
                                                 new_phone=ctx.new_phone)
-            return _passed(ctx, row)
+            return passed(ctx, row)
         except sms_codes.CodeRefused as exc:
             form.code.errors = list(form.code.errors) + [str(exc)]
         except AccountError as exc:
@@ -194,7 +93,7 @@ def phone():
 @bp.route("/bankcard", methods=["GET", "POST"])
 def bankcard():
     """(b) 银联身份认证: card number and bank-reserved phone + SMS code."""
-    ctx, refused = _method_context(BANKCARD)
+    ctx, refused = method_check(BANKCARD)
     if refused is not None:
         return refused
     form = BankCardForm()
@@ -207,7 +106,7 @@ def bankcard():
             row = identity_checks.record_passed(ctx.user, ctx.ymt, ctx.purpose, BANKCARD,
                                                 new_phone=ctx.new_phone,
                                                 card_fingerprint=fingerprint)
-            return _passed(ctx, row)
+            return passed(ctx, row)
         except sms_codes.InvalidPhone as exc:
             form.bank_phone.errors = list(form.bank_phone.errors) + [str(exc)]
         except sms_codes.CodeRefused as exc:
@@ -224,7 +123,7 @@ def bankcard():
 @bp.route("/trade", methods=["GET", "POST"])
 def trade():
     """(c) 交易报盘身份认证: any linked securities account → the instruction."""
-    ctx, refused = _method_context(TRADE_ORDER)
+    ctx, refused = method_check(TRADE_ORDER)
     if refused is not None:
         return refused
     form = AccountForm()
@@ -244,7 +143,7 @@ def trade():
 @bp.route("/counter", methods=["GET", "POST"])
 def counter():
     """(d) 临柜身份认证: a linked account and the branch where the user will go."""
-    ctx, refused = _method_context(COUNTER)
+    ctx, refused = method_check(COUNTER)
     if refused is not None:
         return refused
     branches = pending_checks.counter_branches()
@@ -309,7 +208,7 @@ def cancel(public_id):
 @bp.post("/sms/<method>")
 def send_code(method):
     """The 获取验证码 buttons of step 2 (JSON)."""
-    ctx = _context()
+    ctx = current_check()
     if ctx is None:
         return jsonify(ok=False, message="本次认证已超时，请从头开始办理。"), 400
     try:

@@ -1,8 +1,8 @@
-"""账户注册 / 登录 / 绑定 / 解除绑定 / 修改登录密码 / 变更手机号 / 用户注销 (ACC-1..6).
+"""登录 / 绑定 / 解除绑定 / 修改登录密码 / 变更手机号 / 用户注销 (ACC-2..6), and 获取验证码 for
+these pages and registration's.
 
 Both channels use these pages. The web hall (no WeChat identity in the session) asks for
-the graphic captcha and registers on one page; inside WeChat registration takes two steps
-(info → 下一步 → set password) and binds the new account to the WeChat user.
+the graphic captcha at login. 账户注册 (ACC-1) is registration.py.
 """
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
@@ -16,147 +16,24 @@ from h5.identity import (
     openid_required,
     safe_next,
 )
-from models import HallUser
 from models.accounts import CHANGE_PHONE, DEREGISTER
-from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 from wechat_hall.services.accounts import hall_users, sms_codes
-from wechat_hall.services.accounts.hall_users import AGREEMENTS, AccountError
+from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow, verification
-from .captcha import check_session_captcha
+from . import flow, verification_flow
+from .captcha import web_captcha_ok
 from .forms import (
     BindForm,
     ChangePasswordForm,
     EmptyForm,
     LoginForm,
     NewPhoneForm,
-    PasswordStepForm,
-    RegisterForm,
     refuse,
+    sms_code_ok,
 )
 
 bp = Blueprint("accounts", __name__, url_prefix="/h5/account")
-
-CAPTCHA_WRONG = "图形验证码错误，请重新输入"
-
-
-def _captcha_ok(form, key):
-    """Web hall only: the captcha of ``key``; a wrong one is put on the form's field."""
-    if in_wechat():
-        return True
-    if check_session_captcha(key, form.captcha.data):
-        return True
-    form.captcha.errors = list(form.captcha.errors) + [CAPTCHA_WRONG]
-    return False
-
-
-def _code_ok(form, phone, purpose, field="code"):
-    try:
-        sms_codes.verify_code(phone, purpose, getattr(form, field).data)
-        return True
-    except sms_codes.CodeRefused as exc:
-        getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
-        return False
-
-
-# -- ACC-1 ----------------------------------------------------------------------------
-
-@bp.route("/register", methods=["GET", "POST"])
-def register():
-    wechat = in_wechat()
-    form = RegisterForm()
-    if wechat:
-        del form.password, form.confirm, form.captcha
-    error = None
-    if form.validate_on_submit():
-        if not form.agree.data:
-            error = "请阅读并勾选同意《网上注册须知》和《在线用户服务协议》"
-        else:
-            try:
-                phone = hall_users.phone_of(form.phone.data)
-                hall_users.check_nickname(form.nickname.data)
-                hall_users.check_phone_free(phone)
-                if not wechat:
-                    # Cheap checks first: a code is used up only when the rest is right.
-                    hall_users.check_passwords(form.password.data, form.confirm.data)
-            except AccountError as exc:
-                error = refuse(form, exc)
-            else:
-                if (wechat or _captcha_ok(form, "register")) and _code_ok(
-                        form, phone, sms_codes.REGISTER):
-                    if wechat:
-                        flow.put(flow.REGISTER, phone=phone,
-                                 nickname=hall_users.check_nickname(form.nickname.data))
-                        return redirect(url_for("accounts.register_password"))
-                    try:
-                        user = hall_users.register(phone, form.nickname.data,
-                                                      form.password.data, form.confirm.data,
-                                                      ip=request.remote_addr)
-                    except AccountError as exc:
-                        error = refuse(form, exc)
-                    else:
-                        flow.put(flow.REGISTERED, user_id=user.id)
-                        return redirect(url_for("accounts.register_done"))
-    return render_template("accounts/register.html", form=form, error=error, wechat=wechat,
-                           agreements=AGREEMENTS,
-                           send_url=url_for("accounts.send_code", kind="register"))
-
-
-@bp.route("/register/password", methods=["GET", "POST"])
-def register_password():
-    """WeChat step 2: set the password (the phone was verified in step 1)."""
-    data = flow.get(flow.REGISTER)
-    if not data:
-        return redirect(url_for("accounts.register"))
-    form = PasswordStepForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            user = hall_users.register(data["phone"], data.get("nickname"), form.password.data,
-                                          form.confirm.data, ip=request.remote_addr,
-                                          openid=current_openid())
-        except AccountError as exc:
-            error = refuse(form, exc)
-        else:
-            flow.drop(flow.REGISTER)
-            flow.put(flow.REGISTERED, user_id=user.id)
-            return redirect(url_for("accounts.register_done"))
-    return render_template("accounts/register_password.html", form=form, error=error,
-                           phone=mask_phone(data["phone"]))
-
-
-@bp.get("/register/done")
-def register_done():
-    data = flow.get(flow.REGISTERED)
-    user = db.session.get(HallUser, data["user_id"]) if data else None
-    if user is None:
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/register_done.html", user=user, form=EmptyForm(),
-                           wechat=in_wechat(), phone=mask_phone(user.phone),
-                           bound=bool(user.openid and user.openid == current_openid()))
-
-
-@bp.post("/register/login")
-def register_login():
-    """直接登录 / 立即登录 right after registering."""
-    data = flow.get(flow.REGISTERED)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    user = db.session.get(HallUser, data["user_id"]) if data else None
-    if user is None:
-        return redirect(url_for("accounts.login"))
-    log_in(user)
-    return redirect(url_for("hall.home"))
-
-
-@bp.get("/agreements/<code>")
-def agreement(code):
-    if code not in AGREEMENTS:
-        abort(404)
-    title, version = AGREEMENTS[code]
-    return render_template(f"accounts/agreement_{code}.html", title=title, version=version,
-                           back_url=url_for("accounts.register"))
 
 
 # -- ACC-2 ----------------------------------------------------------------------------
@@ -170,7 +47,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     error = None
-    if form.validate_on_submit() and (wechat or _captcha_ok(form, "login")):
+    if form.validate_on_submit() and (wechat or web_captcha_ok(form, "login")):
         try:
             user = hall_users.authenticate(form.phone.data, form.password.data)
         except AccountError as exc:
@@ -208,7 +85,7 @@ def bind():
         except AccountError as exc:
             error = refuse(form, exc)
         else:
-            if _code_ok(form, phone, sms_codes.BIND):
+            if sms_code_ok(form, phone, sms_codes.BIND):
                 try:
                     user = hall_users.bind_wechat(phone, openid)
                 except AccountError as exc:
@@ -302,9 +179,9 @@ def change_phone():
         except AccountError as exc:
             error = refuse(form, exc)
         else:
-            if _code_ok(form, phone, sms_codes.CHANGE_PHONE):
+            if sms_code_ok(form, phone, sms_codes.CHANGE_PHONE):
                 flow.put(flow.NEW_PHONE, phone=phone)
-                return verification.begin(CHANGE_PHONE, user,
+                return verification_flow.begin(CHANGE_PHONE, user,
                                           user.ymt_account if user.is_activated else None,
                                           new_phone=phone)
     return render_template("accounts/change_phone.html", form=form, error=error, left=left,
@@ -319,7 +196,7 @@ def change_phone():
 def phone_done():
     user = current_user()
     return render_template("accounts/done.html", title="变更手机号",
-                           steps=verification.STEPS[CHANGE_PHONE],
+                           steps=verification_flow.STEPS[CHANGE_PHONE],
                            message=f"手机号已变更为{mask_phone(user.phone)}，请使用新手机号登录。",
                            link=url_for("profile.show"), link_label="返回个人信息")
 
@@ -332,7 +209,7 @@ def deregister():
     user = current_user()
     form = EmptyForm()
     if form.validate_on_submit():
-        return verification.begin(DEREGISTER, user,
+        return verification_flow.begin(DEREGISTER, user,
                                   user.ymt_account if user.is_activated else None)
     return render_template("accounts/deregister.html", form=form, user=user,
                            phone=mask_phone(user.phone), back_url=url_for("profile.show"))
@@ -341,6 +218,6 @@ def deregister():
 @bp.get("/deregister/done")
 def deregister_done():
     return render_template("accounts/done.html", title="用户注销",
-                           steps=verification.STEPS[DEREGISTER],
+                           steps=verification_flow.STEPS[DEREGISTER],
                            message="您的在线用户已注销，账户信息已删除，微信绑定已解除。",
                            link=url_for("hall.home"), link_label="返回首页")

@@ -27,6 +27,7 @@ from models.appointment import AGENT_TYPES
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_openid
+from wechat_hall.services.appointments import application as booking_form
 from wechat_hall.services.appointments import booking as booking
 from wechat_hall.services.appointments import calendar, offices, slots
 from wechat_hall.services.appointments import qr as qr_codes
@@ -126,15 +127,15 @@ def apply():
             errors["form"] = "页面已过期，请重新提交。"
         else:
             try:
-                application = booking.clean_application(office, values)
-            except booking.Invalid as exc:
+                application = booking_form.clean_application(office, values)
+            except booking_form.Invalid as exc:
                 errors = exc.errors
             else:
                 session[DRAFT] = application.to_session()
-                session[TOKEN] = booking.new_confirm_token()
+                session[TOKEN] = booking_form.new_confirm_token()
                 return redirect(url_for("appointments.preview"))
     else:
-        draft = booking.Application.from_session(session.get(DRAFT) or {})
+        draft = booking_form.Application.from_session(session.get(DRAFT) or {})
         if draft is not None and draft.office_id == office.id:
             values = {k: str(v) for k, v in draft.to_session().items()}
             values["agree"] = "y"
@@ -150,7 +151,7 @@ def apply():
         agent_types=AGENT_TYPES, business_types=[b for b in office.business_types if b.active],
         days=days, chosen_day=chosen_day, slot_rows=slot_rows,
         fallback_years=fallback_years, cutoff_rule=slots.cutoff_rule(),
-        max_items=booking.MAX_ITEMS,
+        max_items=booking_form.MAX_ITEMS,
         back_url=url_for("appointments.notice", office=office.code))
 
 
@@ -181,11 +182,11 @@ def slots_json():
 @bp.get("/preview")
 @person_required
 def preview():
-    application = booking.Application.from_session(session.get(DRAFT) or {})
+    application = booking_form.Application.from_session(session.get(DRAFT) or {})
     if application is None or not session.get(TOKEN):
         flash("请先填写预约信息。", "info")
         return redirect(url_for("appointments.notice"))
-    info = booking.describe(application)
+    info = booking_form.describe(application)
     return render_template("appointments/preview.html", form=PostForm(), token=session[TOKEN],
                            back_url=url_for("appointments.apply", office=info["office"].code),
                            **info)
@@ -198,7 +199,7 @@ def confirm():
     token = request.form.get("token", "")
     if not form.validate_on_submit():
         abort(400)
-    application = booking.Application.from_session(session.get(DRAFT) or {})
+    application = booking_form.Application.from_session(session.get(DRAFT) or {})
     if application is None or token != session.get(TOKEN):
         # A second tap finds the appointment the first made, after the draft is gone.
         done = booking.by_token(token) if token else None

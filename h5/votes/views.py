@@ -2,8 +2,8 @@
 its preview and confirmation, the receipt, the results; and for credit and nominee
 accounts (web hall, institution login) the per-holder entry, the Excel template and
 upload, and 提交投票结果. The rules live in ``wechat_hall.services.voting``: who may vote with
-which account through which channel and when results show (``meetings``), the ballot
-(``ballots``), the split accounts' drafts (``split``)."""
+which account through which channel and when results show (``meetings``), the opinion on
+a ballot (``opinions``), casting it (``ballots``), the split accounts' drafts (``split``)."""
 from flask import (
     Blueprint,
     Response,
@@ -21,10 +21,11 @@ from models import VoteBallot
 from models.voting import CHOICES, WEB, WECHAT
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name
-from wechat_hall.services.voting import ballots, meetings, register, tally
+from wechat_hall.services.voting import ballots, meetings, opinions, register, split_excel, tally
 from wechat_hall.services.voting import split as vote_split
-from wechat_hall.services.voting.ballots import AlreadyVoted, BallotInvalid
+from wechat_hall.services.voting.ballots import AlreadyVoted
 from wechat_hall.services.voting.meetings import VoteRefused
+from wechat_hall.services.voting.opinions import BallotInvalid
 
 bp = Blueprint("votes", __name__, url_prefix="/h5/votes")
 
@@ -95,15 +96,15 @@ def ballot(meeting_id, account):
         meetings.require_channel(acc.holding, _channel())
         return redirect(url_for(".split", meeting_id=meeting.id, account=acc.account))
     meetings.require_open(meeting)
-    struct = ballots.structure(meeting)
+    struct = opinions.structure(meeting)
     if request.method == "GET":
         return _ballot_page(entry, acc, struct, {})
     values = request.form.to_dict()
     if values.get("step") == "edit":  # 返回 from the confirmation: the filled-in ballot
         return _ballot_page(entry, acc, struct, values)
     try:
-        opinion = ballots.parse_form(struct, values)
-        resolved = ballots.resolve(struct, acc.holding.quantity, opinion, acc.account,
+        opinion = opinions.parse_form(struct, values)
+        resolved = opinions.resolve(struct, acc.holding.quantity, opinion, acc.account,
                                           acc.holding.name)
     except BallotInvalid as exc:
         return _ballot_page(entry, acc, struct, values, exc.errors, 400)
@@ -134,7 +135,7 @@ def receipt(meeting_id, account):
     ballot = _own_ballot(meeting_id, acc.account)
     if ballot is None:
         return _refused("该证券账户尚未投票。", 404)
-    struct = ballots.structure(entry.meeting)
+    struct = opinions.structure(entry.meeting)
     result = tally.tally(entry.meeting, ballot_id=ballot.id) if ballot.split else None
     return render_template("hall/votes/receipt.html", meeting=entry.meeting, acc=acc,
                            ballot=ballot, struct=struct, result=result,
@@ -189,14 +190,14 @@ def split(meeting_id, account):
 
 def _split_page(entry, acc, errors=None, values=None, status=200):
     meeting = entry.meeting
-    struct = ballots.structure(meeting)
+    struct = opinions.structure(meeting)
     holders = vote_split.draft_holders(meeting.id, acc.account)
     under = register.underlying(meeting.id, acc.account)
     return render_template(
         "hall/votes/split.html", meeting=meeting, acc=acc, struct=struct, tips=TIPS,
         holders=holders, total=sum(h.shares for h in holders), errors=errors or [],
         values=values or {}, choices=CHOICES, has_under=bool(under),
-        phase=entry.phase, instructions=vote_split.instructions(struct, acc.holding),
+        phase=entry.phase, instructions=split_excel.instructions(struct, acc.holding),
         mode=request.args.get("mode") or (values or {}).get("mode") or "typed"), status
 
 
@@ -204,7 +205,7 @@ def _split_page(entry, acc, errors=None, values=None, status=200):
 @activated_required
 def split_add(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
-    struct = ballots.structure(entry.meeting)
+    struct = opinions.structure(entry.meeting)
     try:
         vote_split.add_typed(entry.meeting, struct, acc.holding, request.form.to_dict(),
                              current_user())
@@ -243,7 +244,7 @@ def split_lookup(meeting_id, account):
 @activated_required
 def split_template(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
-    data = vote_split.template_xlsx(ballots.structure(entry.meeting), acc.holding)
+    data = split_excel.template_xlsx(opinions.structure(entry.meeting), acc.holding)
     name = f"vote_{entry.meeting.security_code}_{acc.account}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
@@ -255,9 +256,9 @@ def split_template(meeting_id, account):
 def split_upload(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
     upload = request.files.get("file")
-    data = upload.read(vote_split.MAX_UPLOAD_BYTES + 1) if upload else b""
+    data = upload.read(split_excel.MAX_UPLOAD_BYTES + 1) if upload else b""
     try:
-        draft = vote_split.upload(entry.meeting, ballots.structure(entry.meeting),
+        draft = split_excel.upload(entry.meeting, opinions.structure(entry.meeting),
                                   acc.holding, data, current_user())
     except vote_split.UploadInvalid as exc:
         db.session.rollback()
@@ -273,7 +274,7 @@ def split_upload(meeting_id, account):
 @activated_required
 def split_submit(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
-    struct = ballots.structure(entry.meeting)
+    struct = opinions.structure(entry.meeting)
     if request.method == "GET":
         holders = vote_split.draft_holders(meeting_id, acc.account)
         if not holders:

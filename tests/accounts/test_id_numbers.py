@@ -4,7 +4,9 @@ from datetime import date
 import pytest
 
 from models.registry import INDIVIDUAL, INSTITUTION
+from wechat_hall.services.accounts import account_numbers, check_characters
 from wechat_hall.services.accounts import id_numbers as ids
+from wechat_hall.services.accounts.account_numbers import AccountNumberError
 from wechat_hall.services.accounts.id_numbers import (
     BIRTH_DATE,
     CHECK_DIGIT,
@@ -22,14 +24,13 @@ from wechat_hall.services.accounts.id_numbers import (
     TYPE_MISMATCH,
     UNKNOWN_TYPE,
     USCC,
-    AccountNumberError,
     IdNumberError,
 )
 
 
 def with_check(first17):
     """A citizen number whose only possible fault is the one the test puts in."""
-    return first17 + ids.gb11643_check_char(first17)
+    return first17 + check_characters.gb11643_check_char(first17)
 
 
 VALID = [
@@ -169,9 +170,9 @@ def test_id_type_table():
 
 
 def test_check_characters_of_the_standards():
-    assert ids.gb11643_check_char("11010519491231002") == "X"
-    assert ids.gb32100_check_char("91350100M000100Y4") == "3"
-    assert ids.gb11714_check_char("D2143569") == "X"  # GB 11714's example D2143569-X
+    assert check_characters.gb11643_check_char("11010519491231002") == "X"
+    assert check_characters.gb32100_check_char("91350100M000100Y4") == "3"
+    assert check_characters.gb11714_check_char("D2143569") == "X"  # GB 11714's example D2143569-X
 
 
 def test_birth_date_of_citizen_numbers():
@@ -190,8 +191,8 @@ def test_birth_date_of_citizen_numbers():
     ("２０７８９００２７１", "SZ", "2078900271"),
 ])
 def test_account_numbers_tell_their_market(raw, market, normalised):
-    assert ids.securities_account_market(raw) == market
-    assert ids.validate_securities_account(raw) == normalised
+    assert account_numbers.securities_account_market(raw) == market
+    assert account_numbers.validate_securities_account(raw) == normalised
 
 
 @pytest.mark.parametrize("raw,code", [
@@ -201,19 +202,19 @@ def test_account_numbers_tell_their_market(raw, market, normalised):
     ("180312600024", FORMAT),  # a 一码通 number is not a securities account
 ])
 def test_bad_account_numbers_are_refused(raw, code):
-    assert ids.securities_account_market(raw) is None
+    assert account_numbers.securities_account_market(raw) is None
     with pytest.raises(AccountNumberError) as err:
-        ids.validate_securities_account(raw)
+        account_numbers.validate_securities_account(raw)
     assert err.value.code == code
     if code == FORMAT:
         assert "沪市证券账户为1位字母加9位数字" in err.value.message
 
 
 def test_ymt_numbers_have_twelve_digits():
-    assert ids.validate_ymt_number(" 180312600024") == "180312600024"
+    assert account_numbers.validate_ymt_number(" 180312600024") == "180312600024"
     for bad in ("18031260002", "1803126000245", "18031260002A"):
         with pytest.raises(AccountNumberError) as err:
-            ids.validate_ymt_number(bad)
+            account_numbers.validate_ymt_number(bad)
         assert err.value.message == "一码通账户号码应为12位数字"
     with pytest.raises(AccountNumberError):
-        ids.validate_ymt_number("")
+        account_numbers.validate_ymt_number("")

@@ -24,7 +24,7 @@ from wechat_hall.adapters.bankcard_check import luhn_ok
 from wechat_hall.demo import registry as demo_registry
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_name, mask_phone
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import account_numbers, id_numbers
 from wechat_hall.services.accounts.id_numbers import PASSPORT, RESIDENT_ID
 
 from tests import seeding
@@ -155,10 +155,10 @@ def test_every_demo_number_validates(app, ctx):
                                                investor.holder_type)
         assert number == investor.id_number
     for account in db.session.execute(db.select(SecuritiesAccount)).scalars():
-        assert id_numbers.validate_securities_account(account.number) == account.number
-        assert id_numbers.securities_account_market(account.number) == account.market
+        assert account_numbers.validate_securities_account(account.number) == account.number
+        assert account_numbers.securities_account_market(account.number) == account.market
     for ymt in db.session.execute(db.select(YmtAccount)).scalars():
-        assert id_numbers.validate_ymt_number(ymt.number) == ymt.number
+        assert account_numbers.validate_ymt_number(ymt.number) == ymt.number
     for card in db.session.execute(db.select(DemoBankCard)).scalars():
         assert luhn_ok(card.card_number)
         owner = db.session.execute(db.select(Investor).filter_by(

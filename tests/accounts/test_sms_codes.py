@@ -8,6 +8,7 @@ import redis
 from models import DevMessage
 from wechat_hall.extensions import db
 from wechat_hall.services.accounts import sms_codes as codes
+from wechat_hall.services.accounts import sms_limits
 
 from tests.waiting import gone, wait_until
 
@@ -33,7 +34,7 @@ def _verify(app, code, phone=PHONE, purpose=codes.REGISTER):
 
 def _key(app, kind, *parts):
     with app.app_context():
-        return codes._key(kind, *parts)
+        return sms_limits.key(kind, *parts)
 
 
 def _past_the_resend_throttle(app, phone=PHONE, purpose=codes.REGISTER):

@@ -15,7 +15,7 @@ ID_A = "110101199003071233"
 
 
 def valid_id(first17):
-    from wechat_hall.services.accounts.id_numbers import gb11643_check_char
+    from wechat_hall.services.accounts.check_characters import gb11643_check_char
     return first17 + gb11643_check_char(first17)
 
 

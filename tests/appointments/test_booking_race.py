@@ -8,6 +8,7 @@ import threading
 
 from wechat_hall.extensions import db
 from wechat_hall.services.appointments import booking as booking
+from wechat_hall.services.appointments.application import Application
 
 from tests.appointments.apt_helpers import (TUESDAY, appointments, ids, person_id, set_capacity,
                                             slot_row)
@@ -44,7 +45,7 @@ def test_many_people_confirming_the_last_places_at_once_get_exactly_capacity(hal
     set_capacity(hall_app, template_id, 5)
 
     def application_for(i):
-        return booking.Application(office_id, "domestic", f"客户{i}", "公司", person_id(i),
+        return Application(office_id, "domestic", f"客户{i}", "公司", person_id(i),
                                    business_id, 1, TUESDAY, template_id)
 
     results = _race(hall_app, application_for, 5)
@@ -59,7 +60,7 @@ def test_one_person_tapping_on_many_phones_at_once_books_once(hall_app):
     office_id, business_id, template_id = ids(hall_app)
 
     def application_for(i):
-        return booking.Application(office_id, "domestic", "张三", "公司", person_id(7),
+        return Application(office_id, "domestic", "张三", "公司", person_id(7),
                                    business_id, 1, TUESDAY, template_id)
 
     results = _race(hall_app, application_for, 10, threads=8)
@@ -74,7 +75,7 @@ def test_the_same_token_confirmed_from_many_threads_books_once(hall_app):
 
     def attempt():
         with hall_app.app_context():
-            application = booking.Application(office_id, "domestic", "张三", "公司", person_id(3),
+            application = Application(office_id, "domestic", "张三", "公司", person_id(3),
                                               business_id, 1, TUESDAY, template_id)
             barrier.wait()
             try:

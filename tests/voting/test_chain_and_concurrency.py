@@ -7,8 +7,9 @@ from sqlalchemy import text as sql
 from models import VoteHolding, VoteMeeting
 from wechat_hall.extensions import db
 from wechat_hall.services.voting import ballots as voting_ballots
-from wechat_hall.services.voting import receipts
-from wechat_hall.services.voting.ballots import AlreadyVoted, Opinion
+from wechat_hall.services.voting import opinions, receipts
+from wechat_hall.services.voting.ballots import AlreadyVoted
+from wechat_hall.services.voting.opinions import Opinion
 
 from tests.voting.vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 
@@ -16,10 +17,10 @@ from tests.voting.vote_helpers import WANG_AN, ZHANG_WEI, ballots, make_meeting
 def _cast(app, meeting_id, account, shares, choice="for"):
     with app.app_context():
         meeting = db.session.get(VoteMeeting, meeting_id)
-        struct = voting_ballots.structure(meeting)
+        struct = opinions.structure(meeting)
         item = struct.ordinary[0][1][0]
         opinion = Opinion(ordinary={item.id: choice})
-        lines = voting_ballots.resolve(struct, shares, opinion, account).lines
+        lines = opinions.resolve(struct, shares, opinion, account).lines
         holding = db.session.execute(db.select(VoteHolding).filter_by(
             meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
         assert holding.quantity == shares

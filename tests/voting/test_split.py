@@ -211,6 +211,7 @@ def test_the_ballot_service_keeps_split_accounts_to_their_holders_on_the_web(app
     from models import VoteHolding, VoteMeeting
     from models.voting import WEB, WECHAT
     from wechat_hall.services.voting import ballots as ballot_rules
+    from wechat_hall.services.voting import opinions
     from wechat_hall.services.voting.meetings import VoteRefused
 
     from tests.voting.vote_helpers import WANG_AN
@@ -219,16 +220,16 @@ def test_the_ballot_service_keeps_split_accounts_to_their_holders_on_the_web(app
     item1 = meeting["items"][0]
     with app.app_context():
         row = db.session.get(VoteMeeting, meeting["id"])
-        struct = ballot_rules.structure(row)
+        struct = opinions.structure(row)
 
         def holding(account, parent=""):
             return db.session.execute(db.select(VoteHolding).filter_by(
                 meeting_id=row.id, parent_account=parent, account=account)).scalar_one()
 
-        opinion = ballot_rules.Opinion(ordinary={item1: "for"})
-        by_holders = ballot_rules.resolve(struct, 3_000, opinion, "E078900271", "张伟").lines
+        opinion = opinions.Opinion(ordinary={item1: "for"})
+        by_holders = opinions.resolve(struct, 3_000, opinion, "E078900271", "张伟").lines
         credit = holding(CREDIT)
-        own = ballot_rules.resolve(struct, credit.quantity, opinion, CREDIT).lines
+        own = opinions.resolve(struct, credit.quantity, opinion, CREDIT).lines
         for who, lines, channel, message in [
                 (credit, by_holders, WECHAT, "微信营业厅只支持个人投资者投票"),
                 (credit, own, WEB, "须按明细账户持有人录入或上传投票明细"),

@@ -18,7 +18,8 @@ from tests.accounts.account_helpers import QUICK_HASH
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.services.voting import ballots as ballot_service
-from wechat_hall.services.voting.ballots import Opinion
+from wechat_hall.services.voting import opinions
+from wechat_hall.services.voting.opinions import Opinion
 
 WANG_AN_YMT, WANG_AN = "180312600024", "A312600024"
 ZHANG_WEI_YMT, ZHANG_WEI = "180278900271", "A278900271"
@@ -124,10 +125,10 @@ def cast_vote(app, meeting_id, account, shares, choice, election=None):
     ``election`` (item id → votes) for the 选举型 ones."""
     with app.app_context():
         meeting = db.session.get(VoteMeeting, meeting_id)
-        struct = ballot_service.structure(meeting)
+        struct = opinions.structure(meeting)
         items = [i for _, group in struct.ordinary for i in group]
         opinion = Opinion(ordinary={i.id: choice for i in items}, election=election or {})
-        lines = ballot_service.resolve(struct, shares, opinion, account).lines
+        lines = opinions.resolve(struct, shares, opinion, account).lines
         holding = db.session.execute(db.select(VoteHolding).filter_by(
             meeting_id=meeting_id, parent_account="", account=account)).scalar_one()
         assert holding.quantity == shares

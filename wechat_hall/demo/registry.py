@@ -27,7 +27,7 @@ from models.registry import (
     SZ,
 )
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import account_numbers, id_numbers
 from wechat_hall.services.accounts.id_numbers import HK_MACAO_PASS, RESIDENT_ID, USCC
 
 # 证券公司 → 营业部 (code, name, city, accepts 临柜身份认证)
@@ -196,15 +196,15 @@ def _seed_person(person):
                             id_type=person.id_type, id_number=number)
         db.session.add(investor)
     for ymt in person.ymts:
-        row = _one(YmtAccount, number=id_numbers.validate_ymt_number(ymt.number))
+        row = _one(YmtAccount, number=account_numbers.validate_ymt_number(ymt.number))
         if row is None:
             row = YmtAccount(number=ymt.number, investor=investor, reserved_phone=ymt.phone,
                              status=ymt.status, branch=_branch(ymt.branch),
                              opened_at=ymt.opened, cancelled_at=ymt.cancelled)
             db.session.add(row)
         for acc in ymt.accounts:
-            number = id_numbers.validate_securities_account(acc.number)
-            if id_numbers.securities_account_market(number) != acc.market:
+            number = account_numbers.validate_securities_account(acc.number)
+            if account_numbers.securities_account_market(number) != acc.market:
                 raise ValueError(f"demo account {number} is not a {acc.market} number")
             if _one(SecuritiesAccount, number=number) is None:
                 db.session.add(SecuritiesAccount(

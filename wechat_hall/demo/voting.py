@@ -23,9 +23,9 @@ from models.registry import A_SHARE, CREDIT, INSTITUTION, SH
 from models.voting import ELECTION, FOR, ORDINARY, WEB
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services.accounts import id_numbers
+from wechat_hall.services.accounts import check_characters, id_numbers
 from wechat_hall.services.accounts.id_numbers import USCC
-from wechat_hall.services.voting import ballots
+from wechat_hall.services.voting import ballots, opinions
 
 from .registry import _branch, _one
 
@@ -33,7 +33,7 @@ INSTITUTION_PASSWORD = "Vote@2026x"
 
 
 def _uscc(first17):
-    return first17 + id_numbers.gb32100_check_char(first17)
+    return first17 + check_characters.gb32100_check_char(first17)
 
 
 # (name, USCC first 17, 一码通, reserved phone, account, kind, login phone)
@@ -134,7 +134,7 @@ def _meeting(title, record_date, opens_at, closes_at):
 
 def _cast_demo_ballots(meeting):
     """Ballots of the closed meeting, cast through the same rules as the pages."""
-    struct = ballots.structure(meeting)
+    struct = opinions.structure(meeting)
     ordinary = [i for _, items in struct.ordinary for i in items]
     candidates = [c for _, items in struct.election for c in items]
     plans = [("A330100204", 60_000, "for", None), ("B881000003", 60_000_000, "for", None),
@@ -142,7 +142,7 @@ def _cast_demo_ballots(meeting):
     plans += [(f"A9{n:08d}", 1_000 * n, ("for", "against", "abstain")[n % 3], n % 2)
               for n in range(1, 16)]
     for account, shares, overall, split_mode in plans:
-        opinion = ballots.Opinion(overall=overall)
+        opinion = opinions.Opinion(overall=overall)
         rights = shares * 2
         if split_mode:
             opinion.election = {candidates[0].id: rights // 2, candidates[1].id: rights // 2}
@@ -151,7 +151,7 @@ def _cast_demo_ballots(meeting):
         if account == "B882000001":
             opinion.ordinary = {ordinary[1].id: FOR}
             opinion.order = [f"item-{ordinary[1].id}", "overall"]
-        lines = ballots.resolve(struct, shares, opinion, account).lines
+        lines = opinions.resolve(struct, shares, opinion, account).lines
         holding = _one(VoteHolding, meeting_id=meeting.id, parent_account="", account=account)
         ballots.cast(meeting, holding, lines, channel=WEB)
 

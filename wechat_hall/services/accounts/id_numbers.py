@@ -1,4 +1,4 @@
-"""ID numbers and account numbers (ACC-8 step 1, ACC-7, Q-8's ID re-check).
+"""ID numbers (ACC-8 step 1, ACC-7, Q-8's ID re-check, APT-2).
 
 Step 1 of 绑定及激活一码通 asks for 用户类型, 证件类型 and 证件号码. A number that cannot
 exist is refused here, with a message that says what is wrong, before anything is looked
@@ -30,15 +30,19 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from models.registry import (HOLDER_TYPES, INDIVIDUAL, INSTITUTION, SH, SH_ACCOUNT_RE, SZ,
-                             SZ_ACCOUNT_RE)
+from models.registry import HOLDER_TYPES, INDIVIDUAL, INSTITUTION
 from wechat_hall import clock
 
+from .check_characters import (
+    USCC_CHARS,
+    gb11643_check_char,
+    gb11714_check_char,
+    gb32100_check_char,
+)
+
 __all__ = [
-    "ID_TYPES", "IdType", "IdNumberError", "AccountNumberError", "id_types_for",
+    "ID_TYPES", "IdType", "IdNumberError", "RegistryNumberError", "id_types_for",
     "id_type_label", "normalize_id_number", "validate_id_number", "birth_date_of",
-    "gb11643_check_char", "gb32100_check_char", "gb11714_check_char",
-    "securities_account_market", "validate_securities_account", "validate_ymt_number",
 ]
 
 # Error codes, for callers that react to the kind of mistake (tests, logs, forms).
@@ -62,10 +66,6 @@ class RegistryNumberError(ValueError):
 
 
 class IdNumberError(RegistryNumberError):
-    pass
-
-
-class AccountNumberError(RegistryNumberError):
     pass
 
 
@@ -143,33 +143,6 @@ def normalize_id_number(raw):
     return re.sub(r"\s+", "", text).upper()
 
 
-# ---------------------------------------------------------------- check characters
-
-_GB11643_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-_ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def gb11643_check_char(first17):
-    """ISO 7064 MOD 11-2 check character of an 18-character citizen number."""
-    total = sum(int(c) * w for c, w in zip(first17, _GB11643_WEIGHTS))
-    return "10X98765432"[total % 11]
-
-
-def gb32100_check_char(first17):
-    """Check character of a 统一社会信用代码 (modulo 31 over its own alphabet)."""
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
-    return _USCC_CHARS[(31 - total % 31) % 31]
-
-
-def gb11714_check_char(first8):
-    """Check character of a 组织机构代码 (modulo 11; letters count A=10 … Z=35)."""
-    total = sum(int(c, 36) * w for c, w in zip(first8, _ORG_WEIGHTS))
-    value = 11 - total % 11
-    return {10: "X", 11: "0"}.get(value, str(value))
-
-
 # ---------------------------------------------------------------- per-type rules
 
 def _birth_date(text):
@@ -224,7 +197,7 @@ def _pattern(id_type, regex):
 
 
 def _uscc(number):
-    if not re.fullmatch(rf"[{_USCC_CHARS}]{{18}}", number):
+    if not re.fullmatch(rf"[{USCC_CHARS}]{{18}}", number):
         raise IdNumberError(FORMAT, ID_TYPES[USCC].hint)
     # 登记管理部门码 (1-9, A 军队, N 农业, Y 其他) and the 6-digit region code.
     if number[0] not in "123456789ANY" or not number[2:8].isdigit():
@@ -301,43 +274,3 @@ def birth_date_of(id_type, number):
 
 def holder_type_label(code):
     return HOLDER_TYPES.get(code, code or "")
-
-
-# ---------------------------------------------------------------- account numbers
-
-ACCOUNT_HINT = "证券账户格式不正确：沪市证券账户为1位字母加9位数字，深市证券账户为10位数字"
-
-
-def securities_account_market(number):
-    """``SH`` for a letter and 9 digits (A123456789), ``SZ`` for 10 digits
-    (0123456789), ``None`` otherwise.
-
-    The number tells only its numbering scheme: 北交所 (BJ) trading uses 10-digit
-    accounts of the 深市 scheme, so the market stored on the account is authoritative.
-    """
-    number = normalize_id_number(number)
-    if SH_ACCOUNT_RE.fullmatch(number):
-        return SH
-    if SZ_ACCOUNT_RE.fullmatch(number):
-        return SZ
-    return None
-
-
-def validate_securities_account(raw):
-    """The normalised account number, or :class:`AccountNumberError`."""
-    number = normalize_id_number(raw)
-    if not number:
-        raise AccountNumberError(EMPTY, "请输入证券账户")
-    if securities_account_market(number) is None:
-        raise AccountNumberError(FORMAT, ACCOUNT_HINT)
-    return number
-
-
-def validate_ymt_number(raw):
-    """一码通账户 numbers are 12 digits."""
-    number = normalize_id_number(raw)
-    if not number:
-        raise AccountNumberError(EMPTY, "请输入一码通账户号码")
-    if not re.fullmatch(r"\d{12}", number):
-        raise AccountNumberError(FORMAT, "一码通账户号码应为12位数字")
-    return number

@@ -38,7 +38,7 @@ from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_phone
 from wechat_hall.services.wechat.messages import queue_text
 
-from . import hall_users, id_numbers
+from . import account_numbers, hall_users, id_numbers
 from .hall_users import AccountError
 
 log = logging.getLogger(__name__)
@@ -193,8 +193,8 @@ def check_bank_card(ymt, card_number, bank_phone):
 def linked_account(ymt, raw):
     """(c, d): ``raw`` must be one of the 一码通's securities accounts, in normal status."""
     try:
-        number = id_numbers.validate_securities_account(raw)
-    except id_numbers.AccountNumberError as exc:
+        number = account_numbers.validate_securities_account(raw)
+    except account_numbers.AccountNumberError as exc:
         raise CheckRefused(str(exc), "account") from None
     account = db.session.execute(db.select(SecuritiesAccount).filter_by(
         number=number, ymt_account_id=ymt.id)).scalar_one_or_none()

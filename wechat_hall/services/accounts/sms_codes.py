@@ -9,31 +9,30 @@ the person.
 All state is in Redis, shared by every process, and every key expires by itself. Only an
 HMAC (keyed with ``SECRET_KEY``) of the code is stored; phone numbers and IPs in key names
 are HMACs too, so nothing personal sits in Redis. Checks and their counters change in Lua
-scripts, so two requests arriving together cannot both slip under a limit, and a code
-can be used once even by two simultaneous submissions.
+scripts (sms_limits.py), so two requests arriving together cannot both slip under a limit,
+and a code can be used once even by two simultaneous submissions.
 
 The SMS goes out synchronously, within the request, not as a job: the person waits for
 it, a failure must be told now and must not use up the throttle or the daily caps
 (the reservation is undone), a retried job could deliver a code after it expired, and
 a job's payload would keep the code in clear in the outbox table.
 """
-import hashlib
-import hmac
 import logging
 import math
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
 
 import redis
 from flask import current_app
 
-from wechat_hall import adapters, clock
+from wechat_hall import adapters
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 from wechat_hall.redis_store import get_redis
+
+from . import sms_limits
 
 log = logging.getLogger(__name__)
 
@@ -169,20 +168,20 @@ def request_code(phone, purpose, ip):
     _check_purpose(purpose)
     phone = normalize_phone(phone)
     cfg = _settings()
-    keys = [_key("resend", purpose, phone)]
-    day, until_midnight = _today()
-    keys.append(_key("day", day, "phone", phone))
+    keys = [sms_limits.key("resend", purpose, phone)]
+    day, until_midnight = sms_limits.today()
+    keys.append(sms_limits.key("day", day, "phone", phone))
     if ip:
-        keys.append(_key("day", day, "ip", str(ip)))
+        keys.append(sms_limits.key("day", day, "ip", str(ip)))
     token = secrets.token_hex(8)
     try:
-        outcome, value = _reserve(keys=keys, args=[
-            token, _ms(cfg["SMS_RESEND_SECONDS"]), cfg["SMS_DAILY_PER_PHONE"],
+        outcome, value = sms_limits.reserve(get_redis(), keys, [
+            token, sms_limits.ms(cfg["SMS_RESEND_SECONDS"]), cfg["SMS_DAILY_PER_PHONE"],
             cfg["SMS_DAILY_PER_IP"], until_midnight + 3600])
     except redis.RedisError:
         log.exception("sms code: redis unavailable")
         raise ServiceBusy() from None
-    outcome = _text(outcome)
+    outcome = sms_limits.decoded(outcome)
     if outcome == "resend":
         raise ResendTooSoon(max(1, math.ceil(int(value) / 1000)))
     if outcome in ("phone", "ip"):
@@ -201,10 +200,11 @@ def request_code(phone, purpose, ip):
 
     try:
         pipe = get_redis().pipeline(transaction=True)
-        code_key = _key("code", purpose, phone)
+        code_key = sms_limits.key("code", purpose, phone)
         pipe.delete(code_key)
-        pipe.hset(code_key, mapping={"h": _digest("code", purpose, phone, code), "n": 0})
-        pipe.pexpire(code_key, _ms(cfg["SMS_CODE_TTL"]))
+        hashed = sms_limits.digest("code", purpose, phone, code)
+        pipe.hset(code_key, mapping={"h": hashed, "n": 0})
+        pipe.pexpire(code_key, sms_limits.ms(cfg["SMS_CODE_TTL"]))
         pipe.execute()
     except redis.RedisError:
         log.exception("sms code to %s sent but not stored", mask_phone(phone))
@@ -228,12 +228,13 @@ def verify_code(phone, purpose, code):
         raise MalformedCode()
     limit = _settings()["SMS_MAX_ATTEMPTS"]
     try:
-        outcome, left = _verify(keys=[_key("code", purpose, phone)],
-                                args=[_digest("code", purpose, phone, code), limit])
+        outcome, left = sms_limits.check(
+            get_redis(), [sms_limits.key("code", purpose, phone)],
+            [sms_limits.digest("code", purpose, phone, code), limit])
     except redis.RedisError:
         log.exception("sms code: redis unavailable")
         raise ServiceBusy() from None
-    outcome, left = _text(outcome), int(left)
+    outcome, left = sms_limits.decoded(outcome), int(left)
     if outcome == "ok":
         return phone
     if outcome == "missing":
@@ -256,93 +257,8 @@ def _settings():
     return {name: current_app.config.get(name, default) for name, default in DEFAULTS.items()}
 
 
-def _ms(seconds):
-    """Milliseconds for PX (settings may be fractions of a second in tests)."""
-    return max(1, int(float(seconds) * 1000))
-
-
-def _secret():
-    key = current_app.config["SECRET_KEY"]
-    return key if isinstance(key, bytes) else str(key).encode()
-
-
-def _digest(*parts):
-    message = "\x00".join(str(p) for p in parts).encode()
-    return hmac.new(_secret(), message, hashlib.sha256).hexdigest()
-
-
-def _key(kind, *parts):
-    """A Redis key whose personal parts (phone, IP) are keyed hashes, not plain text."""
-    return f"sms:{kind}:" + _digest("key", kind, *parts)[:32]
-
-
-def _today():
-    """The Asia/Shanghai date (yyyymmdd) and the whole seconds left in that day."""
-    now = clock.utcnow()
-    day = clock.to_local(now).date()
-    midnight = clock.day_start(day + timedelta(days=1))
-    return f"{day:%Y%m%d}", max(1, math.ceil((midnight - now).total_seconds()))
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value
-
-
-# KEYS: resend throttle, phone's day count[, IP's day count]
-# ARGV: token, resend ms, phone cap, IP cap, day count TTL seconds
-_RESERVE = """
-local phone_n = tonumber(redis.call('GET', KEYS[2]) or '0')
-if phone_n >= tonumber(ARGV[3]) then return {'phone', 0} end
-if #KEYS >= 3 then
-  local ip_n = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if ip_n >= tonumber(ARGV[4]) then return {'ip', 0} end
-end
-local left = redis.call('PTTL', KEYS[1])
-if left > 0 then return {'resend', left} end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-for i = 2, #KEYS do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[5])
-end
-return {'ok', 0}
-"""
-
-# Give back what _RESERVE took, when the SMS could not be sent.
-_UNDO = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-for i = 2, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 1
-"""
-
-# KEYS: the code; ARGV: HMAC of the entered code, attempts allowed. Comparing HMACs
-# keyed with SECRET_KEY, so the comparison's timing tells nothing about the code.
-_VERIFY = """
-local stored = redis.call('HGET', KEYS[1], 'h')
-if not stored then return {'missing', 0} end
-if stored == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return {'ok', 0}
-end
-local left = tonumber(ARGV[2]) - redis.call('HINCRBY', KEYS[1], 'n', 1)
-if left <= 0 then redis.call('DEL', KEYS[1]) end
-return {'wrong', left}
-"""
-
-
-def _script(source):
-    def run(keys, args):
-        return get_redis().eval(source, len(keys), *keys, *args)
-    return run
-
-
-_reserve = _script(_RESERVE)
-_verify = _script(_VERIFY)
-
-
 def _undo(keys, token):
     try:
-        _script(_UNDO)(keys=keys, args=[token])
+        sms_limits.undo(get_redis(), keys, token)
     except redis.RedisError:
         log.exception("sms code: could not give back the throttle and daily counts")

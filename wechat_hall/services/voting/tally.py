@@ -27,8 +27,8 @@ from models import VoteBallot, VoteBallotLine
 from models.voting import ABSTAIN, AGAINST, CHOICES, FOR
 from wechat_hall.extensions import db
 
-from .ballots import structure
 from .meetings import results_published
+from .opinions import structure
 
 SMALL, SMALL_RICH, MIDDLE, LARGE = "small", "small_rich", "middle", "large"
 TIER_KEYS = [SMALL, SMALL_RICH, MIDDLE, LARGE]

@@ -1,0 +1,114 @@
+#!/usr/bin/env python
+"""Ballots over HTTP for bench/vote_bench.py: gunicorn (``wsgi:app``) serves the real
+ballot page; a separate process (this file run as a script: ``vote_http.py SPEC``) POSTs
+one confirmed ballot per voter over keep-alive connections. Afterwards the ballots are
+counted and the receipt chain verified.
+"""
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import harness
+from vote_data import make_app, prepare_voters
+
+
+async def _load(port, requests, concurrency):
+    queue = list(reversed(requests))
+    results = []
+
+    async def conn():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while queue:
+            path, cookie, body = queue.pop()
+            data = body.encode()
+            writer.write((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                          f"Cookie: session={cookie}\r\n"
+                          "Content-Type: application/x-www-form-urlencoded\r\n"
+                          f"Content-Length: {len(data)}\r\n\r\n").encode() + data)
+            start = time.perf_counter()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            payload = await reader.readexactly(length)
+            location = re.search(rb"(?i)location: *(\S+)", head)
+            results.append((status, time.perf_counter() - start,
+                            location.group(1).decode() if location else f"{status} " + payload[-600:].decode(errors="replace")))
+        writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*[conn() for _ in range(concurrency)])
+    return results, time.perf_counter() - start
+
+
+def load_worker(spec_path):
+    spec = json.loads(Path(spec_path).read_text())
+    results, took = asyncio.run(_load(spec["port"], [tuple(r) for r in spec["requests"]],
+                                      spec["concurrency"]))
+    Path(spec["out"]).write_text(json.dumps({"results": results, "seconds": took}))
+
+
+def bench_http(args, database_url, tmpdir):
+    app = make_app(database_url, args.redis_url)
+    meeting_id, requests = prepare_voters(app, args.voters)
+    warm, measured = requests[:200], requests[200:]
+    port = harness.free_port()
+    env = harness.server_env(database_url, args.redis_url, port)
+    settings = harness.gunicorn_settings(args)
+    server = harness.Server("vote-app", [str(harness.GUNICORN), *settings, "--bind", f"127.0.0.1:{port}",
+                                    "wsgi:app"], env, port, "/healthz", tmpdir)
+    try:
+        server.wait_ready()
+        out = {}
+
+        def cpu_seconds():
+            total = 0
+            for pid in [server.proc.pid, *harness.children(server.proc.pid)]:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += int(fields[11]) + int(fields[12])  # utime + stime, clock ticks
+            return total / os.sysconf("SC_CLK_TCK")
+
+        for name, batch in [("warm", warm), ("measured", measured)]:
+            cpu_before = cpu_seconds()
+            spec = Path(tmpdir) / f"{name}.json"
+            result = Path(tmpdir) / f"{name}.out.json"
+            spec.write_text(json.dumps({"port": port, "requests": batch,
+                                        "concurrency": args.concurrency, "out": str(result)}))
+            subprocess.run([sys.executable, __file__, str(spec)], check=True,
+                           timeout=900)
+            out[name] = json.loads(result.read_text())
+            out[name]["cpu"] = cpu_seconds() - cpu_before
+    finally:
+        server.stop()
+    results, seconds = out["measured"]["results"], out["measured"]["seconds"]
+    ok = [r for r in results if r[0] == 302 and r[2].endswith("/receipt")]
+    errors = [r for r in results if not (r[0] == 302 and r[2].endswith("/receipt"))]
+    latencies = sorted(r[1] for r in results)
+
+    from models import VoteBallot, VoteMeeting
+    from wechat_hall.extensions import db
+    from wechat_hall.services.voting import receipts
+    with app.app_context():
+        count = db.session.execute(db.select(db.func.count(VoteBallot.id)).filter_by(
+            meeting_id=meeting_id)).scalar_one()
+        chain = receipts.verify(meeting_id)
+        assert db.session.get(VoteMeeting, meeting_id)
+    return {"requests": len(results), "ok": len(ok), "errors": len(errors),
+            "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
+            "p50": latencies[len(latencies) // 2] * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "cpu_ms": out["measured"]["cpu"] * 1000 / max(len(results), 1),
+            "ballots_in_db": count, "chain_ok": chain.ok, "chain_ballots": chain.ballots,
+            "settings": " ".join(settings)}
+
+
+
+if __name__ == "__main__":
+    load_worker(sys.argv[1])
