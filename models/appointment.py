@@ -87,6 +87,8 @@ class Appointment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     checked_in_at = db.Column(db.DateTime)
     cancelled_at = db.Column(db.DateTime)
+    # Why it was cancelled when not by its owner: the hall closed the day (营业厅闭厅).
+    cancel_reason = db.Column(db.String(64))
     expired_at = db.Column(db.DateTime)
     reminder_sent_at = db.Column(db.DateTime)
 
