@@ -98,7 +98,11 @@ class Appointment(db.Model):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        """已取消（临时闭厅） when the hall closed the day, else the status's name."""
+        label = STATUSES.get(self.status, self.status)
+        if self.status == CANCELLED and self.cancel_reason:
+            return f"{label}（{self.cancel_reason}）"
+        return label
 
     @property
     def agent_type_label(self):
