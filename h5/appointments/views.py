@@ -173,10 +173,11 @@ def slots_json():
     try:
         slots.check_day(day)
     except slots.DayRefused as exc:
-        return jsonify(error=str(exc), slots=[])
+        return jsonify(error=str(exc), slots=[], day=day.isoformat())
     rows = _slot_choices(office, day)
     db.session.commit()
-    return jsonify(slots=[dict(id=s.template_id, label=s.label, remaining=s.remaining)
+    return jsonify(day=day.isoformat(),
+                   slots=[dict(id=s.template_id, label=s.label, remaining=s.remaining)
                           for s in rows])
 
 

@@ -1,4 +1,5 @@
-/* 申请预约: choosing a date reloads that date's slots (remaining places) from slots.json. */
+/* 申请预约: choosing a date reloads that date's slots (remaining places) from slots.json;
+   data-day on the slot list names the date its options are for. */
 (function () {
   var day = document.getElementById('day'), slot = document.getElementById('template_id');
   if (!day || !slot) { return; }
@@ -12,6 +13,7 @@
         o.textContent = s.label + (s.remaining ? '（余' + s.remaining + '）' : '（已约满）');
         slot.appendChild(o);
       });
+      slot.setAttribute('data-day', data.day || '');
     });
   });
 })();
