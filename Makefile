@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask demo seed --if-empty
+	$(VENV)/bin/flask demo today
 	$(PY) -m wechat_hall.serve
 
 test: $(VENV)/.installed

@@ -18,6 +18,6 @@ from .voting import (VoteMeeting, VoteProposal, VoteItem, VoteHolding, VoteChain
 from .securities import (Security, CustodianUnit, HoldingChange, Freeze,  # noqa: F401
                          IpoSubscription, Dividend)
 from .certificates import CertificateRequest, CertificateQuota  # noqa: F401
-from .calendar import CalendarDay  # noqa: F401
+from .calendar import CalendarDay, CalendarNoticeDay  # noqa: F401
 from .appointment import BookingSlot, Appointment  # noqa: F401
 from .hall_queue import HallCounter, QueueNumber, Ticket  # noqa: F401

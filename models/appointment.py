@@ -87,6 +87,8 @@ class Appointment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     checked_in_at = db.Column(db.DateTime)
     cancelled_at = db.Column(db.DateTime)
+    # Why it was cancelled when not by its owner: the hall closed the day (营业厅闭厅).
+    cancel_reason = db.Column(db.String(64))
     expired_at = db.Column(db.DateTime)
     reminder_sent_at = db.Column(db.DateTime)
 
@@ -96,7 +98,11 @@ class Appointment(db.Model):
 
     @property
     def status_label(self):
-        return STATUSES.get(self.status, self.status)
+        """已取消（临时闭厅） when the hall closed the day, else the status's name."""
+        label = STATUSES.get(self.status, self.status)
+        if self.status == CANCELLED and self.cancel_reason:
+            return f"{label}（{self.cancel_reason}）"
+        return label
 
     @property
     def agent_type_label(self):

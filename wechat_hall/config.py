@@ -151,6 +151,8 @@ class Config:
         self.WECHAT_TEMPLATE_APPOINTMENT = env.get("WECHAT_TEMPLATE_APPOINTMENT",
                                                    "dev_appointment_reminder")
         self.WECHAT_TEMPLATE_QUEUE = env.get("WECHAT_TEMPLATE_QUEUE", "dev_queue_reminder")
+        self.WECHAT_TEMPLATE_APPOINTMENT_CANCELLED = env.get(
+            "WECHAT_TEMPLATE_APPOINTMENT_CANCELLED", "dev_appointment_cancelled")
         self.CLOCK_NOW = None  # tests freeze the clock here (naive UTC): wechat_hall/clock.py
 
         self.TESTING = False

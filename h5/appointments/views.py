@@ -150,7 +150,8 @@ def apply():
         "appointments/apply.html", office=office, form=form, errors=errors, values=values,
         agent_types=AGENT_TYPES, business_types=[b for b in office.business_types if b.active],
         days=days, chosen_day=chosen_day, slot_rows=slot_rows,
-        fallback_years=fallback_years, cutoff_rule=slots.cutoff_rule(),
+        fallback_years=fallback_years, provisional_days=calendar.provisional(days),
+        cutoff_rule=slots.cutoff_rule(),
         max_items=booking_form.MAX_ITEMS,
         back_url=url_for("appointments.notice", office=office.code))
 
@@ -172,10 +173,11 @@ def slots_json():
     try:
         slots.check_day(day)
     except slots.DayRefused as exc:
-        return jsonify(error=str(exc), slots=[])
+        return jsonify(error=str(exc), slots=[], day=day.isoformat())
     rows = _slot_choices(office, day)
     db.session.commit()
-    return jsonify(slots=[dict(id=s.template_id, label=s.label, remaining=s.remaining)
+    return jsonify(day=day.isoformat(),
+                   slots=[dict(id=s.template_id, label=s.label, remaining=s.remaining)
                           for s in rows])
 
 

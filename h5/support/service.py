@@ -37,6 +37,7 @@ def centre():
         position=conversations.position(conversation) if conversation is not None
         and conversation.status == WAITING else 0,
         open_now=conversations.open_now(), hours=conversations.hours_text(),
+        holiday=conversations.closed_for_holiday(),
         choose_form=ChooseForm(), agent_form=AgentForm())
 
 

@@ -65,15 +65,26 @@ def test_national_day_is_closed_and_the_make_up_saturday_open(hall_app):
     assert '<option value="2026-10-10">2026-10-10 周六（调休上班）' in page
 
 
-def test_beyond_the_package_weekends_close_and_the_page_says_so(hall_app):
+def test_beyond_the_package_the_law_closes_2027_holidays_and_the_page_says_so(hall_app):
+    """From 2026-12-18 the window reaches 2027, which chinese-calendar 1.11 does not know:
+    元旦 is closed by the law, the days around it are bookable but marked 待定."""
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 12, 28, 10, 0)
     with hall_app.app_context():
         status = calendar.day_status(date(2027, 1, 1))
-        assert status.open and status.source == calendar.WEEKEND_RULE  # not yet known
+        assert not status.open and status.source == calendar.LAW and status.reason == "元旦"
         assert not calendar.day_status(date(2027, 1, 2)).open
+        assert calendar.day_status(date(2027, 1, 4)).provisional
     person = Person(hall_app, "o_fallback_person1")
-    page = person.client.get("/h5/appointments/apply?office=SH").get_data(as_text=True)
-    assert "2027年法定节假日安排尚未收录，暂按周末休息计算" in page
+    assert "元旦" in field_errors(person.apply(day="2027-01-01"))["day"]
+    page = person.client.get("/h5/appointments/apply?office=SH&reset=1",
+                             follow_redirects=True).get_data(as_text=True)
+    assert '<option value="2027-01-01" disabled>2027-01-01 周五（元旦）' in page
+    assert '<option value="2027-01-04">2027-01-04 周一（待定）' in page
+    assert '<option value="2027-01-02" disabled>2027-01-02 周六（周末，待定）' in page
+    assert '<option value="2026-12-30">2026-12-30 周三</option>' in page  # 2026 is announced
+    assert "2027年节假日安排尚未公布：法定节假日按《全国年节及纪念日放假办法》休息" in page
+    assert "标“待定”的日期临近节假日" in page
+    assert person.apply(day="2027-01-04").status_code == 302  # provisional, still bookable
 
 
 def test_the_operators_table_wins_over_the_package_and_the_weekend_rule(hall_app):

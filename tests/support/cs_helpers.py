@@ -8,12 +8,14 @@ from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
 
-ALL_DAY = [(day, time(0, 0), time(23, 59, 59)) for day in range(7)]
+# Every weekday and the 法定节假日 line: open on any date the tests run.
+ALL_DAY = [(day, time(0, 0), time(23, 59, 59)) for day in range(8)]
 
 
 def seed_cs(app, hours="always"):
     """Queues, rules, knowledge base and canned replies as `flask demo seed` makes them;
-    business hours ``always`` (every day, all day: tests run at any hour) or ``never``."""
+    business hours ``always`` (every day, holidays too, all day: tests run at any hour of
+    any date) or ``never``."""
     seeding.load(app, "support")
     with app.app_context():
         db.session.execute(db.delete(CsBusinessHours))

@@ -73,17 +73,20 @@ def test_hours_must_end_after_they_start(cs, admin):
                                                 "active": "y"})
     assert "结束时间必须晚于开始时间" in resp.get_data(as_text=True)
     assert count(cs, CsBusinessHours) == before
+    assert '<option value="7">法定节假日</option>' in admin.client.get(
+        "/admin/cshours/new/").get_data(as_text=True)
     # The rule is the service's, which the chat's 服务时间 reads: not only the form's.
     from datetime import time
 
     from wechat_hall.services.errors import Rejected
     from wechat_hall.services.support import hours
     for line, message in [((5, time(17), time(9)), "结束时间必须晚于开始时间"),
-                          ((7, time(9), time(17)), "请选择星期"),
+                          ((8, time(9), time(17)), "请选择星期"),
                           ((0, None, time(17)), "请填写开始时间和结束时间")]:
         with pytest.raises(Rejected, match=message):
             hours.check_line(*line)
     hours.check_line(5, time(9), time(11))
+    hours.check_line(hours.HOLIDAYS, time(9), time(11))  # 法定节假日 (值班时间)
 
 
 def test_an_agent_gets_queues_and_a_capacity(cs, admin):

@@ -151,3 +151,22 @@ def test_hours_described_as_people_say_them():
     assert hours.describe([]) == "暂无人工服务时间"
     assert hours.describe([(0, time(9), time(12)), (2, time(9), time(12))]) == \
         "周一、周三 9:00—12:00"
+
+
+def test_a_public_holiday_closes_customer_service_whatever_its_weekday():
+    """元旦 2027 is a Friday: the week's hours say open, the national calendar says not;
+    a 法定节假日 line (值班时间) opens it again. 2026-10-10, a Saturday worked for 国庆节,
+    takes the hours of a working weekday."""
+    from wechat_hall.services.calendar import national
+    new_year = datetime(2027, 1, 1, 10, 0)
+    assert hours.is_open(new_year, HOURS) is True  # the table alone
+    assert hours.is_open(new_year, HOURS, national.national_status(new_year.date())) is False
+    on_duty = HOURS + [(hours.HOLIDAYS, time(9), time(12))]
+    assert hours.is_open(new_year, on_duty, national.national_status(new_year.date())) is True
+    worked = datetime(2026, 10, 10, 10, 0)
+    assert hours.is_open(worked, HOURS) is False
+    assert hours.is_open(worked, HOURS, national.national_status(worked.date())) is True
+    sunday = datetime(2026, 11, 22, 10, 0)
+    assert hours.is_open(sunday, HOURS, national.national_status(sunday.date())) is False
+    assert hours.describe(on_duty) == "周一至周五 8:30—17:00；法定节假日 9:00—12:00"
+    assert hours.describe_with_holidays(HOURS) == "周一至周五 8:30—17:00（法定节假日除外）"

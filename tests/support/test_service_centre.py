@@ -98,3 +98,31 @@ def test_choosing_while_an_agent_answers_is_refused(cs, client, wechat):
     resp = client.post("/h5/service/choose", data={"csrf_token": token(page), "queue": "SZ"})
     assert "您正在与【账户】客服交流" in client.get(resp.location).get_data(as_text=True)
     assert conversation_of(cs, "o_centre").queue.code == "ACCOUNT"
+
+
+def test_on_a_public_holiday_the_page_and_the_chat_say_customer_service_rests(app, client, wechat):
+    """2027-01-01 10:00 is a Friday within the demo hours, and 元旦: nobody answers."""
+    from datetime import time
+
+    from models import CsBusinessHours
+    from wechat_hall import clock
+    from wechat_hall.extensions import db
+    from wechat_hall.services.support.hours import DEFAULT_HOURS
+    seed_cs(app, hours="never")
+    with app.app_context():
+        for day, opens, closes in DEFAULT_HOURS:
+            db.session.add(CsBusinessHours(weekday=day, opens=opens, closes=closes))
+        db.session.commit()
+    app.config["CLOCK_NOW"] = clock.shanghai(2027, 1, 4, 10, 0)  # the Monday after
+    sign_in(client, "o_new_year")
+    assert "非人工服务时间" not in client.get("/h5/service").get_data(as_text=True)
+    app.config["CLOCK_NOW"] = clock.shanghai(2027, 1, 1, 10, 0)
+    page = client.get("/h5/service").get_data(as_text=True)
+    assert "今天是元旦假期，现在是非人工服务时间（周一至周五 8:30—17:00（法定节假日除外））" in page
+    wechat.reply_text(wechat.text("o_new_year", "我的情况比较特殊"))
+    reply = wechat.reply_text(wechat.text("o_new_year", "4"))
+    assert "今天是元旦假期，现在是非人工服务时间" in reply
+    with app.app_context():  # a 法定节假日 line (值班) opens it
+        db.session.add(CsBusinessHours(weekday=7, opens=time(9), closes=time(12)))
+        db.session.commit()
+    assert "非人工服务时间" not in client.get("/h5/service").get_data(as_text=True)

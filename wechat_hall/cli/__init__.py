@@ -1,8 +1,9 @@
-"""`flask …` commands, in groups: menu, jobs, demo, staff, tradefeed, registry."""
+"""`flask …` commands, in groups: menu, jobs, demo, staff, tradefeed, registry, vote,
+calendar."""
 
 
 def register(app):
-    from . import demo, jobs, menu, registry, staff, tradefeed, vote
+    from . import calendar, demo, jobs, menu, registry, staff, tradefeed, vote
     for group in (menu.group, jobs.group, demo.group, staff.group, tradefeed.group,
-                  registry.group, vote.group):
+                  registry.group, vote.group, calendar.group):
         app.cli.add_command(group)

@@ -1,4 +1,4 @@
-"""`flask demo seed` (P-9)."""
+"""`flask demo seed` and `flask demo today` (P-9)."""
 import click
 from flask.cli import AppGroup
 
@@ -16,3 +16,14 @@ def seed_cmd(if_empty):
     for line in demo.seed():
         click.echo(line)
     click.echo("演示数据已就绪。")
+
+
+@group.command("today")
+def today_cmd():
+    """Today's demo booking for the kiosk (idempotent; `make run` runs it every time)."""
+    from wechat_hall.demo import today
+    from wechat_hall.extensions import db
+    today.seed()
+    db.session.commit()
+    for line in today.logins() or ["尚未加载演示数据，请先运行 flask demo seed。"]:
+        click.echo(line)

@@ -5,10 +5,11 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import hall_counters, offices, registry, securities, staff, support, voting
+from . import hall_counters, offices, registry, securities, staff, support, today, voting
 
-# securities last: it gives every open account (voting adds some) a year of history.
-SEEDERS = [offices, staff, registry, hall_counters, support, voting, securities]
+# securities last but one: it gives every open account (voting adds some) a year of
+# history; today's booking for the kiosk last, as `make run` repeats it every day.
+SEEDERS = [offices, staff, registry, hall_counters, support, voting, securities, today]
 
 
 def is_empty():

@@ -1,15 +1,16 @@
 """Back office of the halls (APT-2, APT-6, APT-8): offices, business types, slot templates,
 holidays and make-up days, per-date places (号源) and counters."""
-from wtforms.validators import InputRequired
+from flask import flash, g
+from wtforms.validators import InputRequired, ValidationError
 
-from models.calendar import DAY_KINDS
+from models.calendar import DAY_KINDS, HOLIDAY
 from wechat_hall.extensions import db
-from wechat_hall.services.appointments import calendar
+from wechat_hall.services.appointments import calendar, closures
 from wechat_hall.services.appointments import setup as rules
 from wechat_hall.services.appointments import slots as slot_rules
 
 from .base import BackOfficeView
-from .forms import rule, strip
+from .forms import Checkbox, rule, strip
 
 
 class OfficeView(BackOfficeView):
@@ -93,22 +94,58 @@ class SlotTemplateView(BackOfficeView):
 
 
 class CalendarDayView(BackOfficeView):
-    """节假日与调休: the operator's dates override the holiday package (APT-6)."""
+    """节假日与调休: the operator's dates override the national calendar (APT-6).
 
+    Closing a day people booked is refused with their count until 确认取消该日预约 is
+    ticked; then the closure, the cancellations and one WeChat message each commit
+    together (services/appointments/closures.py). A closure entered by mistake is
+    deleted (the only rows of the back office that may be): the day reopens."""
+
+    can_delete = True
     column_list = ["day", "kind", "note"]
     column_labels = {"day": "日期", "kind": "类型", "note": "说明"}
     column_formatters = {"kind": lambda v, c, m, n: DAY_KINDS.get(m.kind, m.kind)}
     column_default_sort = ("day", True)
-    form_columns = ["day", "kind", "note"]
+    form_columns = ["day", "kind", "note", "cancel_bookings"]
     form_choices = {"kind": list(DAY_KINDS.items())}
+    form_extra_fields = {"cancel_bookings": Checkbox(
+        "确认取消该日预约并通知预约人",
+        description="该日已有预约时须勾选：保存后取消这些预约、释放号源，并通过微信模板消息逐一通知")}
     column_descriptions = {
-        "day": ("优先于国家法定节假日数据（chinese_calendar 收录 {}-{} 年）；{} 年起的节假日与调休"
-                "请在此录入，未录入的日期按周末休息计算；也可录入临时闭厅").format(
-                    *calendar.package_years(), calendar.package_years()[1] + 1),
-        "note": "如：元旦、春节调休上班、临时闭厅",
+        "day": ("优先于国家节假日安排：已导入的国务院通知（flask calendar import）、chinese-calendar"
+                "（收录至 {} 年）、《全国年节及纪念日放假办法》的法定节假日；用于临时闭厅或"
+                "通知导入前的调整。误录的日期可删除，该日随即恢复").format(calendar.package_years()[1]),
+        "note": "如：临时闭厅、系统升级暂停受理；将出现在预约页面和取消通知中",
     }
     form_args = {"day": {"validators": [InputRequired("请选择日期。")]},
                  "note": {"filters": [strip]}}
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        g.pop("calendar_closure", None)
+        if model.kind != HOLIDAY or model.day is None:
+            return
+        count = closures.booked_count(model.day)
+        if not count:
+            return
+        if not form.cancel_bookings.data:
+            raise ValidationError(closures.warning(model.day, count)
+                                  + "请勾选“确认取消该日预约并通知预约人”后再保存。")
+        g.calendar_closure = closures.cancel_day(model.day, model.note or "营业厅闭厅")
+
+    def after_model_change(self, form, model, is_created):
+        cancelled, told = g.pop("calendar_closure", (0, 0))
+        if cancelled:
+            rest = cancelled - told
+            flash(f"{model.day:%Y-%m-%d}已闭厅：取消{cancelled}个预约，已通过微信通知{told}位预约人"
+                  + (f"；{rest}个为网上营业厅预约、未绑定微信，请另行通知" if rest else "") + "。",
+                  "success")
+
+    def after_model_delete(self, model):
+        status = calendar.day_status(model.day)
+        now = "开放预约" if status.open else f"休息（{status.reason or '休息日'}，{status.source_label}）"
+        flash(f"已删除{model.day:%Y-%m-%d}的设置，该日现为：{now}。"
+              + ("已取消的预约不会恢复，预约人可重新预约。" if status.open else ""), "success")
 
 
 class BookingSlotView(BackOfficeView):

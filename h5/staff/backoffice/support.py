@@ -18,7 +18,7 @@ from wechat_hall.services.support import routing
 from .base import BackOfficeView
 from .forms import rule, strip
 
-WEEKDAYS = [(i, f"周{d}") for i, d in enumerate("一二三四五六日")]
+WEEKDAYS = list(cs_hours.DAY_NAMES.items())  # 周一 … 周日, 法定节假日
 
 
 class CsQueueView(BackOfficeView):
@@ -86,7 +86,9 @@ class CsBusinessHoursView(BackOfficeView):
     column_list = ["weekday", "opens", "closes", "active"]
     column_labels = {"weekday": "星期", "opens": "开始", "closes": "结束", "active": "启用"}
     column_formatters = {"weekday": lambda v, c, m, n: dict(WEEKDAYS).get(m.weekday, m.weekday)}
-    column_descriptions = {"weekday": "没有时段的日子不提供人工服务，投资者会收到自动回复"}
+    column_descriptions = {"weekday": "没有时段的日子不提供人工服务，投资者会收到自动回复；"
+                                      "“法定节假日”的时段为节假日值班时间（元旦、春节等，不论星期几），"
+                                      "不设则节假日休息"}
     column_default_sort = [("weekday", False), ("opens", False)]
     form_columns = ["weekday", "opens", "closes", "active"]
     form_overrides = {"weekday": SelectField}

@@ -53,7 +53,8 @@ class Owner:
 
 # -- booking --------------------------------------------------------------------------
 
-def _new_code():
+def new_code():
+    """A random 10-digit 预约码 (the unique index refuses the rare repeat)."""
     return str(secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)) + 10 ** (CODE_DIGITS - 1))
 
 
@@ -110,7 +111,7 @@ def book(application, token, owner):
             return existing
         raise Refused(f"{application.day:%Y-%m-%d} {slot.label} 的号源已约满，请选择其他时段。")
     appointment = Appointment(
-        code=_new_code(), confirm_token=token, office_id=office_id,
+        code=new_code(), confirm_token=token, office_id=office_id,
         business_type_id=application.business_type_id, slot_id=slot.id,
         day=application.day, start_time=slot.start_time, end_time=slot.end_time,
         agent_type=application.agent_type, agent_name=application.agent_name,

@@ -1,65 +1,33 @@
-"""Which days the halls are open (APT-6): the operator's table, then the holiday package.
-
-Sources, in order:
+"""Which days the halls are open (APT-6): the operator's table over the national calendar.
 
 1. ``CalendarDay`` rows the operator enters in the back office (节假日与调休): they win.
-2. ``chinese_calendar`` (statutory holidays and make-up working days, 调休). Its data
-   stops at the last year the State Council has announced (1.11.0: 2026).
-3. Beyond the package's data: weekends closed, weekdays open, and the page says so.
+   It is where a hall closes anyway (临时闭厅); removing a row reopens the day.
+2. The national calendar (``services/calendar``): the imported State Council notice,
+   chinese-calendar, the law's statutory days (python-holidays), the weekend rule.
 
 ``day_status`` names the source that decided, so staff and users can see why a day is
-closed.
+closed, and says when the decision is provisional (the year's 调休 not yet announced).
 """
-from dataclasses import dataclass
-from datetime import date, timedelta
-
-import chinese_calendar
-
 from models import CalendarDay
 from models.calendar import HOLIDAY, WORKDAY
 from wechat_hall.extensions import db
-
-OPERATOR = "operator"
-PACKAGE = "package"
-WEEKEND_RULE = "weekend_rule"
-SOURCES = {OPERATOR: "营业厅公告", PACKAGE: "国家法定节假日安排",
-           WEEKEND_RULE: "周末规则（当年节假日安排未公布）"}
-
-
-@dataclass(frozen=True)
-class DayStatus:
-    day: date
-    open: bool
-    source: str
-    reason: str = ""
-
-    @property
-    def source_label(self):
-        return SOURCES[self.source]
+from wechat_hall.services.calendar import national
+from wechat_hall.services.calendar.national import (  # noqa: F401  (the hall's names)
+    LAW,
+    NOTICE,
+    OPERATOR,
+    PACKAGE,
+    SOURCES,
+    WEEKEND_RULE,
+    DayStatus,
+    package_years,
+)
 
 
-def package_years():
-    """The years chinese_calendar has data for."""
-    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
-    return min(years), max(years)
-
-
-def _package_status(day):
-    try:
-        workday = chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the package has no data for
-        return None
-    if workday:
-        return DayStatus(day, True, PACKAGE, "调休上班" if day.weekday() >= 5 else "")
-    _, name = chinese_calendar.get_holiday_detail(day)
-    return DayStatus(day, False, PACKAGE, _HOLIDAY_NAMES.get(name, "法定节假日") if name else "周末")
-
-
-_HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
-}
+def _operator_status(row):
+    if row.kind == WORKDAY:
+        return DayStatus(row.day, True, OPERATOR, row.note or "调休上班")
+    return DayStatus(row.day, False, OPERATOR, row.note or "休息", holiday=True)
 
 
 def day_status(day, overrides=None):
@@ -69,12 +37,8 @@ def day_status(day, overrides=None):
     else:
         row = overrides.get(day)
     if row is not None:
-        return DayStatus(day, row.kind == WORKDAY, OPERATOR, row.note or (
-            "调休上班" if row.kind == WORKDAY else "休息"))
-    status = _package_status(day)
-    if status is not None:
-        return status
-    return DayStatus(day, day.weekday() < 5, WEEKEND_RULE, "" if day.weekday() < 5 else "周末")
+        return _operator_status(row)
+    return national.national_status(day)
 
 
 def statuses(first, last):
@@ -82,18 +46,19 @@ def statuses(first, last):
     rows = db.session.execute(db.select(CalendarDay).filter(
         CalendarDay.day >= first, CalendarDay.day <= last)).scalars().all()
     overrides = {row.day: row for row in rows}
-    days = []
-    day = first
-    while day <= last:
-        days.append(day_status(day, overrides))
-        day += timedelta(days=1)
-    return days
+    return [_operator_status(overrides[d.day]) if d.day in overrides else d
+            for d in national.national_statuses(first, last)]
 
 
 def uses_fallback(days):
-    """The years in ``days`` decided by the weekend rule (for the page's honest note)."""
-    return sorted({d.day.year for d in days if d.source == WEEKEND_RULE})
+    """The years in ``days`` whose schedule is not announced yet (for the page's note)."""
+    return sorted({d.day.year for d in days if d.source in (LAW, WEEKEND_RULE)})
 
 
-__all__ = ["day_status", "statuses", "uses_fallback", "package_years", "DayStatus",
-           "HOLIDAY", "WORKDAY"]
+def provisional(days):
+    """The days in ``days`` that may still change when the year's notice is out."""
+    return [d for d in days if d.provisional]
+
+
+__all__ = ["day_status", "statuses", "uses_fallback", "provisional", "package_years",
+           "DayStatus", "HOLIDAY", "WORKDAY"]

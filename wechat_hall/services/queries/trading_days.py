@@ -1,22 +1,23 @@
 """Business dates of the securities markets, in Asia/Shanghai (today is
 ``wechat_hall.clock.today()``, the hall's one clock).
 
-A trading day is a weekday that is not a public holiday. ``chinese_calendar`` knows the
-holidays up to 2026 (docs/APPOINTMENTS.md, Calendar); for a year it does not know,
-weekdays count as trading days, which is the honest fallback until an operator table
-takes over.
+A trading day is a weekday that the national calendar (``services/calendar``: the
+imported State Council notice, chinese-calendar, the law's statutory days by
+python-holidays) does not give off. The exchanges never open on a weekend, so a weekend
+worked for 调休 is no trading day. The halls' own closures (临时闭厅) do not move the
+markets and are not consulted. For a year whose notice is not out, the statutory days
+and the make-up days off the law requires are not trading days; docs/APPOINTMENTS.md
+(Calendar) has the sources and their order.
 """
 from datetime import date, timedelta
+
+from wechat_hall.services.calendar import national
 
 
 def is_trading_day(day: date) -> bool:
     if day.weekday() >= 5:
         return False
-    try:
-        import chinese_calendar
-        return not chinese_calendar.is_holiday(day)
-    except (ImportError, NotImplementedError):
-        return True
+    return national.is_working_day(day)
 
 
 def previous_trading_day(day: date, inclusive=True) -> date:

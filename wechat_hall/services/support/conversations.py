@@ -16,6 +16,7 @@ from models.support import ASSIGNED, BOT, EVENT, IN, RESOLVED, WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
+from wechat_hall.services.calendar import national
 
 from . import hours as cs_hours
 from . import knowledge, routing
@@ -81,11 +82,20 @@ def business_hours():
 
 
 def open_now(now=None):
-    return cs_hours.is_open(clock.wall_time(now or clock.utcnow()), business_hours())
+    """Within business hours, holidays and 调休 of the national calendar included."""
+    local = clock.wall_time(now or clock.utcnow())
+    return cs_hours.is_open(local, business_hours(), national.national_status(local.date()))
+
+
+def closed_for_holiday(now=None):
+    """The holiday that closes customer service today (元旦 …), or None."""
+    status = national.national_status(clock.wall_time(now or clock.utcnow()).date())
+    return status.reason if status.holiday else None
 
 
 def hours_text():
-    return cs_hours.describe(business_hours())
+    """周一至周五 8:30—17:00（法定节假日除外）: the table as people say it."""
+    return cs_hours.describe_with_holidays(business_hours())
 
 
 # chat.takes_over() runs for every text in the chat; most senders have no open conversation.
@@ -215,7 +225,9 @@ def waiting_text(conversation, first=False):
     ahead = position(conversation) - 1
     if not open_now():
         hours = f"（人工服务时间：{hours_text()}）" if business_hours() else ""
-        return (f"现在是非人工服务时间{hours}。您的问题已进入"
+        holiday = closed_for_holiday()
+        today = f"今天是{holiday}假期，" if holiday else ""
+        return (f"{today}现在是非人工服务时间{hours}。您的问题已进入"
                 f"【{conversation.queue.name}】队列，您前面还有{ahead}位，客服上班后将按顺序"
                 f"回复您。投资者最后一条消息{WINDOW_HOURS}小时内客服才能回复，届时请留意本对话。")
     if first:
