@@ -2,6 +2,7 @@
 from wechat_hall.extensions import db  # noqa: F401
 
 from .follower import Follower  # noqa: F401
+from .wechat_push import WechatPushMark  # noqa: F401
 from .staff import StaffUser, ROLES  # noqa: F401
 from .office import Office, BusinessType, SlotTemplate  # noqa: F401
 from .outbox import OutboxJob  # noqa: F401

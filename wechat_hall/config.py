@@ -81,6 +81,9 @@ class Config:
         self.WECHAT_SECRET = env.get("WECHAT_SECRET") or DEV_SECRET
         self.WECHAT_TOKEN = env.get("WECHAT_TOKEN") or DEV_TOKEN
         self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
+        # WeChat's 兼容模式: with an AES key set, plain pushes are refused unless this is on
+        # (only while switching an account from 明文 to 安全模式; docs/SECURITY.md).
+        self.WECHAT_COMPATIBLE_MODE = _bool("WECHAT_COMPATIBLE_MODE", False)
         # The simulator is on unless production settings turn it off.
         self.SIMULATOR_ENABLED = _bool("SIMULATOR_ENABLED", not production)
         # Empty means: the simulator's fake API when it is enabled, WeChat otherwise.

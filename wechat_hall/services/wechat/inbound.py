@@ -23,6 +23,8 @@ from wechatpy.utils import to_text
 
 from wechat_hall.redis_store import get_redis
 
+from . import push_ledger, replay
+
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
@@ -87,6 +89,11 @@ def open_push(args, body):
     check_signature(args)
     envelope = Envelope(args)
     xml = body
+    if cfg["WECHAT_AES_KEY"] and args.get("encrypt_type") != "aes" and (
+            not cfg["WECHAT_COMPATIBLE_MODE"]):
+        # Safe mode: only the ciphertext is signed (msg_signature); a plain body under a
+        # URL signature is anyone's text (docs/SECURITY.md, forged pushes).
+        raise Refused(403, "plain push refused in safe mode")
     if args.get("encrypt_type") == "aes":
         if not cfg["WECHAT_AES_KEY"]:
             raise Refused(400, "safe mode push but no WECHAT_AES_KEY configured")
@@ -106,6 +113,10 @@ def open_push(args, body):
             raise Refused(403, "appid mismatch") from None
         except Exception:
             raise Refused(400, "cannot decrypt") from None
+    try:
+        replay.check(args.get("timestamp", ""), args.get("nonce", ""), body)
+    except replay.Replayed:
+        raise Refused(403, "nonce already used") from None
     try:
         message = parse_message(to_text(xml))
     except (ExpatError, KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
@@ -153,10 +164,10 @@ def respond(message, handle):
     try:
         first = r.set(key, _PENDING, nx=True, ex=cfg["WECHAT_DEDUP_TTL"])
     except RedisError as exc:
-        # Without Redis we cannot tell a retry from a first push. Answering is worth
-        # more than refusing: WeChat retries only when it got no answer in time.
-        log.error("dedup unavailable (%s): answering without it", exc)
-        r, first = None, True
+        # Without Redis the dedup key is a database row (push_ledger): WeChat's retries
+        # during an outage still get the first reply and never run the handler again.
+        log.error("dedup in Redis unavailable (%s): using the database", exc)
+        r, first = None, push_ledger.claim(key)
     if not first:
         return _wait_for_first(r, key, budget)
     app = current_app._get_current_object()
@@ -175,6 +186,7 @@ def respond(message, handle):
 
 def _remember(r, key, xml, cfg):
     if r is None:
+        push_ledger.remember(key, xml)
         return
     try:
         r.set(key, xml, ex=cfg["WECHAT_DEDUP_TTL"])
@@ -185,14 +197,18 @@ def _remember(r, key, xml, cfg):
 def _wait_for_first(r, key, budget):
     deadline = time.monotonic() + budget
     while True:
-        try:
-            cached = r.get(key)
-        except RedisError:
-            return SUCCESS
+        if r is None:
+            cached = push_ledger.peek(key)
+            cached = _PENDING if cached is push_ledger.PENDING else cached
+        else:
+            try:
+                cached = r.get(key)
+            except RedisError:
+                return SUCCESS
         if cached is None:
             return SUCCESS  # expired while we looked: the effect has happened once
         if cached != _PENDING:
-            return cached.decode()
+            return cached.decode() if isinstance(cached, bytes) else cached
         if time.monotonic() >= deadline:
             return SUCCESS
         time.sleep(0.05)
