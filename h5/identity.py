@@ -9,6 +9,7 @@ from functools import wraps
 
 from flask import redirect, request, session, url_for
 
+from wechat_hall import sessions
 from wechat_hall.services.wechat import api
 from wechat_hall.urls import local_path
 
@@ -48,8 +49,8 @@ def sign_in_openid(openid):
     """A fresh session for the newly identified user (no fixation of an old one)."""
     keep_next = session.get(NEXT)
     session.clear()
+    sessions.renew(session)
     session[OPENID] = openid
-    session.permanent = True
     return keep_next
 
 
@@ -96,18 +97,22 @@ def log_in(user):
     from flask import g
     openid = current_openid()
     session.clear()
+    sessions.renew(session)
     if openid:
         session[OPENID] = openid
     session[USER_ID] = user.id
     session[USER_EPOCH] = user.session_epoch
-    session.permanent = True
+    sessions.track(session, f"hall:{user.id}")
     g.hall_user = user
 
 
 def log_out():
+    """End the signed-in session: its id is deleted on the server, so a copy of the old
+    cookie opens nothing; inside WeChat the new session keeps only the openid."""
     from flask import g
     openid = current_openid()
     session.clear()
+    sessions.renew(session)
     if openid:
         session[OPENID] = openid
     g.pop("hall_user", None)

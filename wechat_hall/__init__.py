@@ -53,6 +53,8 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     redis_store.init_app(app)
+    from . import sessions
+    sessions.init_app(app)
     from .jobs import queue
     queue.init_app(app)
     from .services.wechat import api
@@ -69,7 +71,7 @@ def register_jobs(app):
     from .services.appointments import reminders, slots  # noqa: F401
     from .services.queries import certificates  # noqa: F401
     from .services.support import assignment  # noqa: F401
-    from .services.wechat import messages, template_messages  # noqa: F401
+    from .services.wechat import messages, push_ledger, template_messages  # noqa: F401
 
 
 def register_blueprints(app):

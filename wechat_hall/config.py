@@ -96,11 +96,15 @@ class Config:
         self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
         self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
 
+        # Server-side sessions (wechat_hall/sessions.py): idle and absolute timeouts.
+        self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+        self.HALL_SESSION_HOURS = _int("HALL_SESSION_HOURS", 12)
+        self.STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 8)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        # Send the session cookie only when the session changed: a read-only request that
-        # overlaps a form page (a poll, a fetch) must not write back an older cookie that
-        # lacks the page's CSRF token (cookie sessions are last-writer-wins).
+        # Write the session only when it changed: a read-only request that overlaps a form
+        # page (a poll, a fetch) must not write back an older copy that lacks the page's
+        # CSRF token (last writer wins). The idle TTL is renewed by each read instead.
         self.SESSION_REFRESH_EACH_REQUEST = False
         self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
         self.REMEMBER_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from wechat_hall import sessions
 from wechat_hall.services.accounts import staff_users
 from wechat_hall.urls import local_path
 
@@ -37,7 +38,9 @@ def login():
             target = local_path(form.next.data) or url_for("staff.home")
             # A new session for the new identity: nothing from before survives.
             session.clear()
+            sessions.renew(session)
             login_user(user)
+            sessions.track(session, f"staff:{user.id}")
             flash(f"欢迎，{user.display_name or user.username}。", "success")
             return redirect(target)
     return render_template("staff/login.html", form=form, error=error)
@@ -51,6 +54,7 @@ def logout():
     assignment.signed_out(current_user)  # an agent who leaves gets no new chats
     logout_user()
     session.clear()
+    sessions.renew(session)  # the old id is deleted: a copied cookie opens nothing
     flash("您已安全退出。", "info")
     return redirect(url_for("staff.login"))
 

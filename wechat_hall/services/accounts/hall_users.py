@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from models import AgreementAcceptance, HallUser, PhoneChange
-from wechat_hall import clock
+from wechat_hall import clock, sessions
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
 
@@ -192,10 +192,12 @@ def bind_wechat(phone, openid):
 
 
 def unbind_wechat(user):
+    """Unbind; every session of the account ends, in every process."""
     if user.openid:
         user.openid, user.bound_at = None, None
         db.session.commit()
         log.info("hall user %s unbound from wechat", mask_phone(user.phone))
+    sessions.revoke_all(f"hall:{user.id}")
 
 
 # -- ACC-4 / ACC-7 --------------------------------------------------------------------
@@ -216,6 +218,7 @@ def set_new_password(user, new, confirm):
     user.session_epoch = (user.session_epoch or 0) + 1
     lockout.clear(user)
     db.session.commit()
+    sessions.revoke_all(f"hall:{user.id}")
     log.info("hall user %s set a new password", mask_phone(user.phone))
 
 
@@ -262,7 +265,8 @@ def apply_phone_change(user, new_phone):
 
 def deregister(user):
     """Remove the account and its personal data; WeChat is unbound with it."""
-    masked = mask_phone(user.phone)
+    masked, owner = mask_phone(user.phone), f"hall:{user.id}"
     db.session.delete(user)
     db.session.commit()
+    sessions.revoke_all(owner)
     log.info("hall user %s deregistered", masked)
