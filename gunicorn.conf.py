@@ -13,4 +13,4 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # %(U)s is the path without the query; %(r)s (the request line) and %(q)s would keep it.
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s %(t)s [%(p)s] "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
