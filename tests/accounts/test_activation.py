@@ -4,6 +4,7 @@ import pytest
 from models import DevMessage, HallUser, IdentityVerification
 from wechat_hall.extensions import db
 
+from tests.seeding import forget_counters
 from tests.accounts.account_helpers import (csrf, form_post, last_code, send_code, signed_up,
                                             signed_up_wechat, user)
 
@@ -62,7 +63,7 @@ def test_bank_card_activation(app, member):
             "csrf_token": token, "card_number": card, "bank_phone": "13912340153",
             "code": last_code(app, "13912340153")}).get_data(as_text=True)
         assert message in page
-        app.extensions["redis"].flushdb()
+        forget_counters(app)
     send_code(member, "/h5/verify/sms/bankcard", token, "13912340153")
     resp = member.post("/h5/verify/bankcard", data={
         "csrf_token": token, "card_number": "6222 0210 0123 4560 156",

@@ -7,6 +7,7 @@ from models import HallUser, IdentityVerification, PhoneChange
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
+from tests.seeding import forget_counters
 from tests.accounts.account_helpers import (csrf, form_post, last_code, load_captcha, login_web,
                                             send_code, signed_up, user)
 
@@ -16,7 +17,7 @@ WANG = {"holder_type": "individual", "id_type": "resident_id", "id_number": "211
 
 
 def flush_throttle(app):
-    app.extensions["redis"].flushdb()
+    forget_counters(app)
 
 
 def activate_wang(app, client):

@@ -45,9 +45,8 @@ def test_progress_shows_number_business_people_ahead_and_an_estimate(hall_app):
     desk.act("next")
     hall_app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 8, 44)
     desk.act("finish")  # a 4-minute service
-    from wechat_hall.redis_store import get_redis
-    with hall_app.app_context():
-        get_redis().flushdb()
+    from tests.seeding import forget_counters
+    forget_counters(hall_app)  # the cached estimate
     html = _ask(client, "SH", codes[3])
     assert _ahead(html) == 2 and "约4分钟" in html  # 2 × 4 min ÷ 2 counters
     desk.act("next")

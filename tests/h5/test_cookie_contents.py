@@ -6,7 +6,6 @@ ways a reader of a cookie would (URL-escaped, base64 parts, zlib as Flask's sign
 sessions compress them) and must not contain an ID number, a name or a phone number.
 """
 import base64
-import re
 import zlib
 from urllib.parse import unquote
 
