@@ -162,7 +162,9 @@ def _refuse_without_store():
 def init_app(app):
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     app.session_interface = HallSessionInterface(app)
-    app.before_request(_refuse_without_store)
+    # First of the before-request hooks: CSRFProtect's check would read the empty session
+    # and call the page expired (400) when the truth is that the store is down.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_without_store)
     # Redis failing inside a view (signing in, revoking): the 503 page, not a 500.
     app.register_error_handler(
         RedisError, lambda exc: app.handle_http_exception(ServiceUnavailable()))
