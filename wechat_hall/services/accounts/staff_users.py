@@ -114,10 +114,10 @@ def apply_admin_edit(actor, user, *, roles, password, reset_lock=False, is_new=F
     if password:
         check_password_rules(password)
         user.set_password(password)
-    if user.id is not None and (password or not user.active):
-        sessions.revoke_all(f"staff:{user.id}")  # a reset or a disabled account signs out
     elif is_new:
         raise PasswordRejected("新建员工须设置初始密码。")
+    if user.id is not None and (password or not user.active):
+        sessions.revoke_all(f"staff:{user.id}")  # a reset or a disabled account signs out
 
     if not user.display_name:
         user.display_name = username
