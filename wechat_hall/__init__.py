@@ -58,6 +58,8 @@ def register_extensions(app):
     from .services.wechat import api
     api.init_app(app)
     from . import auth_loader  # noqa: F401  (user loader for Flask-Login)
+    from . import headers
+    headers.init_app(app)
 
 
 def register_jobs(app):
