@@ -18,6 +18,7 @@ from h5.identity import (
 )
 from models.accounts import CHANGE_PHONE, DEREGISTER
 from wechat_hall.masking import mask_phone
+from wechat_hall.rate_limits import limited
 from wechat_hall.services.accounts import hall_users, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
 
@@ -39,6 +40,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/h5/account")
 # -- ACC-2 ----------------------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("login_address", "login_openid")
 def login():
     wechat = in_wechat()
     form = LoginForm()

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from wechat_hall.rate_limits import limited
 from wechat_hall.services.accounts import staff_users
 from wechat_hall.urls import local_path
 
@@ -21,6 +22,7 @@ CONSOLE = [
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("staff_login_address")
 def login():
     form = LoginForm()
     if request.method == "GET":

@@ -135,8 +135,9 @@ BAD_CREDENTIALS = "手机号或密码错误"
 def authenticate(phone, password):
     """The user for phone + password, or AccountError (LoginLocked while locked).
 
-    The lockout is :mod:`lockout`'s (the staff's too); the message after a wrong
-    password says how many tries are left before the lock.
+    The lockout is :mod:`lockout`'s (the staff's too). Until the lock, an unknown phone
+    and a wrong password get the same words, and an unknown phone locks as an account
+    does (issue 13 item 6): the answers never tell whether the phone is registered.
     """
     try:
         phone = normalize_phone(phone)
@@ -146,16 +147,14 @@ def authenticate(phone, password):
     cfg = current_app.config
     try:
         now = lockout.check(user, password, limit=cfg.get("HALL_MAX_FAILED_LOGINS", 5),
-                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15))
-    except lockout.Unknown:
+                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15),
+                            name=phone, kind="hall")
+    except (lockout.Unknown, lockout.WrongPassword):
         raise AccountError(BAD_CREDENTIALS) from None
     except lockout.Locked as exc:
         if exc.just_locked:
-            log.warning("hall user %s locked for %d minutes", mask_phone(phone), exc.minutes)
+            log.warning("hall login %s locked for %d minutes", mask_phone(phone), exc.minutes)
         raise LoginLocked(exc.minutes, exc.just_locked) from None
-    except lockout.WrongPassword as exc:
-        raise AccountError(f"{BAD_CREDENTIALS}，再错{exc.tries_left}次账户将被锁定"
-                           f"{exc.lock_minutes}分钟") from None
     lockout.signed_in(user, now)
     return user
 
