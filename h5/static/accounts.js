@@ -23,6 +23,9 @@
         var input = form.querySelector('[name="' + btn.dataset.phone + '"]');
         body.append('phone', input ? input.value : '');
       }
+      /* The captcha step-up: shown when the hall asked for it, sent along from then on. */
+      var step = form.querySelector('.hall-sms-captcha');
+      if (step && !step.hidden) { body.append('captcha', step.querySelector('input').value); }
       btn.disabled = true;
       fetch(btn.dataset.url, {
         method: 'POST', credentials: 'same-origin', body: body,
@@ -31,6 +34,7 @@
         .then(function (data) {
           status.textContent = data.message || '';
           status.className = 'hall-field-hint hall-sms-status ' + (data.ok ? 'is-ok' : 'is-error');
+          if (step && (data.captcha || !step.hidden)) { showCaptcha(step, data.captcha); }
           if (data.ok) { countdown(btn, data.resend_after || 60); }
           else if (data.retry_after && data.retry_after < 300) { countdown(btn, data.retry_after); }
           else { btn.disabled = false; }
@@ -42,6 +46,34 @@
     });
   });
   function refresh(img) { img.src = img.dataset.src + '&t=' + Date.now(); }
+  /* Each captcha image allows one guess: after every press the step shows a fresh one. */
+  function showCaptcha(step, url) {
+    var img = step.querySelector('img');
+    if (url) { img.dataset.src = url; }
+    step.hidden = false;
+    step.querySelector('input').value = '';
+    refresh(img);
+  }
+  document.querySelectorAll('.hall-sms-captcha__img').forEach(function (img) {
+    img.addEventListener('click', function () { refresh(img); });
+  });
+  /* The captcha image cannot be drawn (its store is down): say so beside it. */
+  document.querySelectorAll('.hall-captcha, .hall-sms-captcha__img').forEach(function (img) {
+    img.addEventListener('error', function () {
+      var cell = img.closest('.weui-cell'), note = cell && cell.nextElementSibling;
+      if (!note || !note.classList.contains('hall-captcha-down')) {
+        note = document.createElement('p');
+        note.className = 'hall-field-hint hall-captcha-down is-error';
+        note.setAttribute('role', 'alert');
+        cell.parentNode.insertBefore(note, cell.nextSibling);
+      }
+      note.textContent = '图形验证码暂时无法显示，请稍后点击“换一张”重试。';
+    });
+    img.addEventListener('load', function () {
+      var cell = img.closest('.weui-cell'), note = cell && cell.nextElementSibling;
+      if (note && note.classList.contains('hall-captcha-down')) { note.remove(); }
+    });
+  });
   document.querySelectorAll('.hall-captcha').forEach(function (img) {
     img.addEventListener('click', function () { refresh(img); });
   });

@@ -191,4 +191,5 @@ def test_the_per_ip_cap_counts_the_client_behind_a_trusted_proxy(make_app):
         assert resp.status_code == 200, resp.get_json()
     resp = client.post("/h5/account/sms/register", data={"phone": "13800000109"},
                        headers={"X-CSRFToken": token, "X-Forwarded-For": "10.1.1.1"})
-    assert resp.status_code == 400 and "当前网络" in resp.get_json()["message"]
+    assert resp.status_code == 400 and "图形验证码" in resp.get_json()["message"]
+    assert resp.get_json()["captcha"]  # the address's brake asks for the captcha

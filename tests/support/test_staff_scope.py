@@ -5,10 +5,9 @@ map, so a URL added later is walked too (or must be named as touching no convers
 import pytest
 
 from models import CsConversation, CsMessage, SimOutbound
-from wechat_hall.extensions import db
-
 from tests.staff.staff_helpers import StaffBrowser, csrf_from, make_staff
 from tests.support.cs_helpers import conversation_of, make_agent, settle
+from wechat_hall.extensions import db
 
 # Console URLs that name no conversation at all (the agent's own presence).
 NO_CONVERSATION = {"cs.heartbeat", "cs.presence"}

@@ -170,15 +170,24 @@ def registered_user(raw_phone, field="phone"):
     return user
 
 
-def bind_wechat(phone, openid):
-    """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
-    user = registered_user(phone)
-    phone = user.phone
+def bindable_user(raw_phone, openid, field="phone"):
+    """The account of ``raw_phone`` if ``openid`` may bind it (ACC-3), else AccountError:
+    the phone is registered, its account is bound to no other WeChat, and this WeChat is
+    bound to no other account. Asked before the bind SMS is sent (issue 13 item 9: no
+    code goes to a phone whose account another WeChat holds), and again on binding."""
+    user = registered_user(raw_phone, field)
     current = user_by_openid(openid)
     if current is not None and current.id != user.id:
         raise AccountError("当前微信已绑定其他账户，请先解除绑定")
     if user.openid and user.openid != openid:
-        raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", "phone")
+        raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", field)
+    return user
+
+
+def bind_wechat(phone, openid):
+    """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
+    user = bindable_user(phone, openid)
+    phone = user.phone
     if user.openid != openid:
         user.openid, user.bound_at = openid, clock.utcnow()
         try:
