@@ -139,11 +139,10 @@ def page(browser, hall, artifact):
     """A new phone (own cookies) on the live server; its last screen is saved either way."""
     context = browser.new_context(base_url=hall.url, **IPHONE)
     context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(CSP_LISTENER)  # every frame, before the page's own scripts
+    violations = watch_csp(context)
     page = context.new_page()
-    errors, violations = [], []
+    errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: _note_violation(msg, violations))
     yield page
     try:
         if not page.is_closed():
@@ -167,10 +166,18 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-def _note_violation(message, violations):
-    text = message.text
-    if text.startswith("CSP violation") or "Content Security Policy" in text:
-        violations.append(text)
+def watch_csp(context):
+    """The CSP violations of every page of ``context`` (a list that fills as they come);
+    tests that open their own context assert it stays empty."""
+    violations = []
+    context.add_init_script(CSP_LISTENER)  # every frame, before the page's own scripts
+
+    def note(message):
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            violations.append(text)
+    context.on("console", note)
+    return violations
 
 
 @pytest.fixture
