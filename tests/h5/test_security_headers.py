@@ -45,9 +45,11 @@ def test_static_files_keep_their_caching(client):
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/h5/profile", "/h5/query/ymt", "/h5/query/holdings", "/h5/certificates/",
-                                  "/h5/votes", "/h5/appointments", "/h5/account/password"])
-def test_private_investor_pages_are_never_stored(app, client, easy_captcha, path):
+@pytest.mark.usefixtures("easy_captcha")
+@pytest.mark.parametrize("path", ["/h5/profile", "/h5/query/ymt", "/h5/query/holdings",
+                                  "/h5/certificates/", "/h5/votes", "/h5/appointments",
+                                  "/h5/account/password"])
+def test_private_investor_pages_are_never_stored(app, client, path):
     signed_up(app, client, "13800000031")
     resp = client.get(path)
     assert resp.status_code in (200, 302), (path, resp.status_code)
@@ -66,7 +68,7 @@ def test_staff_and_back_office_pages_are_never_framed_nor_stored(app, client):
         assert_headers(resp)
 
 
-def test_without_the_simulator_no_page_is_framable(make_app, easy_captcha):
+def test_without_the_simulator_no_page_is_framable(make_app):
     app = make_app(SIMULATOR_ENABLED=False)
     client = app.test_client()
     as_wechat(client, "o_frame")
