@@ -102,3 +102,16 @@ def test_staff_logins_are_throttled_per_address(app, client):
     staff = StaffBrowser(client)
     codes = [staff.login("nobody", "Wrong@123x").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_throttle_holds_while_redis_is_down(base_config, _schema):
+    """Flask-Limiter falls back to this process's memory: no 500, still throttled."""
+    from wechat_hall import create_app
+    app = create_app({**base_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    client = app.test_client()
+    as_wechat(client, "o_outage")
+    token = csrf(client, "/h5/account/login")
+    codes = [client.post("/h5/account/login", data={
+        "csrf_token": token, "phone": UNKNOWN, "password": "Wrong@123"}).status_code
+        for _ in range(7)]
+    assert codes == [200] * 5 + [429, 429]
