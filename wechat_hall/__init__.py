@@ -24,6 +24,7 @@ def create_app(test_config=None):
     register_extensions(app)
     register_jobs(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
@@ -60,6 +61,8 @@ def register_extensions(app):
     from .services.wechat import api
     api.init_app(app)
     from . import auth_loader  # noqa: F401  (user loader for Flask-Login)
+    from . import headers as security_headers
+    security_headers.init_app(app)
 
 
 def register_jobs(app):
@@ -84,6 +87,12 @@ def register_blueprints(app):
     if app.config["SIMULATOR_ENABLED"]:
         from .simulator import register as register_simulator
         register_simulator(app)
+
+
+def register_rate_limits(app):
+    """After the blueprints: the views' declared throttles are applied per app."""
+    from . import rate_limits
+    rate_limits.init_app(app)
 
 
 def register_errorhandlers(app):

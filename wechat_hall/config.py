@@ -111,6 +111,14 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.JSON_AS_ASCII = False
 
+        # Sign-in throttles (wechat_hall/rate_limits.py, Flask-Limiter syntax): per client
+        # address, and per WeChat openid inside WeChat; POSTs of the login forms only.
+        self.LOGIN_RATE_LIMIT_ADDRESS = env.get("LOGIN_RATE_LIMIT_ADDRESS",
+                                                "10 per minute;100 per hour")
+        self.LOGIN_RATE_LIMIT_OPENID = env.get("LOGIN_RATE_LIMIT_OPENID",
+                                               "5 per minute;30 per hour")
+        self.STAFF_LOGIN_RATE_LIMIT_ADDRESS = env.get("STAFF_LOGIN_RATE_LIMIT_ADDRESS",
+                                                      "10 per minute;100 per hour")
         self.STAFF_MAX_FAILED_LOGINS = _int("STAFF_MAX_FAILED_LOGINS", 5)
         self.STAFF_LOCK_MINUTES = _int("STAFF_LOCK_MINUTES", 15)
         # Investors' hall accounts (ACC-2, ACC-8 c).

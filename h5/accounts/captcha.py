@@ -28,7 +28,15 @@ def image():
     form_key = request.args.get("for", "")
     if not FORM_KEY_RE.match(form_key):
         abort(400)
-    challenge_id, png = captcha.new_challenge()
+    try:
+        challenge_id, png = captcha.new_challenge()
+    except captcha.Unavailable as exc:
+        # An <img> shows no text: the page's script says it beside the image (the 503).
+        response = make_response(str(exc), 503)
+        response.mimetype = "text/plain"
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     session[_session_key(form_key)] = challenge_id
     response = make_response(png)
     response.mimetype = "image/png"
@@ -42,6 +50,7 @@ def check_session_captcha(form_key, answer):
     """True if ``answer`` matches the image last shown for this form; usable once.
 
     The challenge leaves the session whatever the answer: a wrong guess needs a new image.
+    Raises ``captcha.Unavailable`` while its store is down.
     """
     challenge_id = session.pop(_session_key(form_key), None)
     return bool(challenge_id) and captcha.check(challenge_id, answer)
@@ -51,7 +60,17 @@ def web_captcha_ok(form, key):
     """Web hall only: the captcha of ``key``; a wrong one is put on the form's field."""
     if in_wechat():
         return True
-    if check_session_captcha(key, form.captcha.data):
-        return True
-    form.captcha.errors = list(form.captcha.errors) + [CAPTCHA_WRONG]
+    return captcha_field_ok(form, key)
+
+
+def captcha_field_ok(form, key):
+    """The captcha of ``key`` in both channels; a wrong one, or a captcha that cannot be
+    checked now, is put on the form's field."""
+    try:
+        if check_session_captcha(key, form.captcha.data):
+            return True
+        message = CAPTCHA_WRONG
+    except captcha.Unavailable as exc:
+        message = str(exc)
+    form.captcha.errors = list(form.captcha.errors) + [message]
     return False

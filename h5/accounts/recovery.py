@@ -20,7 +20,7 @@ from wechat_hall.services.accounts import hall_users, identity_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
 from . import flow, verification_flow
-from .captcha import CAPTCHA_WRONG, check_session_captcha
+from .captcha import captcha_field_ok
 from .forms import IdentityForm, NewPasswordForm, RecoverStartForm, id_types_by_holder, refuse
 
 bp = Blueprint("recovery", __name__, url_prefix="/h5/account/recover")
@@ -28,11 +28,6 @@ bp = Blueprint("recovery", __name__, url_prefix="/h5/account/recover")
 RECOVER_GRACE = timedelta(days=7)
 
 
-def _captcha(form, key):
-    if check_session_captcha(key, form.captcha.data):
-        return True
-    form.captcha.errors = list(form.captcha.errors) + [CAPTCHA_WRONG]
-    return False
 
 
 def _passed_check(user):
@@ -53,7 +48,7 @@ def _user():
 def start():
     form = RecoverStartForm()
     error = None
-    if form.validate_on_submit() and _captcha(form, "recover"):
+    if form.validate_on_submit() and captcha_field_ok(form, "recover"):
         try:
             phone = hall_users.phone_of(form.phone.data)
             user = hall_users.user_by_phone(phone)
@@ -81,7 +76,7 @@ def identity():
     if in_wechat():
         form.for_wechat()
     error = None
-    if form.validate_on_submit() and _captcha(form, "recover_identity"):
+    if form.validate_on_submit() and captcha_field_ok(form, "recover_identity"):
         try:
             ymt = identity_checks.ymt_of_user_identity(user, form.holder_type.data,
                                                        form.id_type.data, form.id_number.data)

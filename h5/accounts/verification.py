@@ -16,7 +16,7 @@ from wechat_hall.masking import mask_id_number, mask_name, mask_phone
 from wechat_hall.services.accounts import identity_checks, pending_checks, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow
+from . import flow, sms_sending
 from .forms import AccountForm, BankCardForm, CounterForm, EmptyForm, SmsCodeForm, refuse
 from .verification_flow import (
     ACCOUNT_PHONE,
@@ -218,15 +218,12 @@ def send_code(method):
             else:
                 identity_checks.method_allowed(ctx.ymt, ctx.purpose, RESERVED_PHONE)
                 target = ctx.ymt.reserved_phone
-            sent = sms_codes.request_code(target, SMS_PURPOSE[ctx.purpose], request.remote_addr)
+            sent = sms_sending.send(target, SMS_PURPOSE[ctx.purpose])
         elif method == "bankcard" and ctx.ymt is not None:
             identity_checks.method_allowed(ctx.ymt, ctx.purpose, BANKCARD)
-            sent = sms_codes.request_code(request.form.get("phone", ""), sms_codes.BANKCARD,
-                                          request.remote_addr)
+            sent = sms_sending.send(request.form.get("phone", ""), sms_codes.BANKCARD)
         else:
             abort(404)
     except (sms_codes.CodeRefused, AccountError) as exc:
-        return jsonify(ok=False, message=str(exc),
-                       retry_after=getattr(exc, "retry_after", None)), 400
-    return jsonify(ok=True, message=f"验证码已发送至{mask_phone(sent.phone)}",
-                   resend_after=sent.resend_after)
+        return sms_sending.refused(exc)
+    return sms_sending.sent(sent)

@@ -4,7 +4,7 @@ these pages and registration's.
 Both channels use these pages. The web hall (no WeChat identity in the session) asks for
 the graphic captcha at login. 账户注册 (ACC-1) is registration.py.
 """
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from h5.identity import (
     current_openid,
@@ -18,10 +18,11 @@ from h5.identity import (
 )
 from models.accounts import CHANGE_PHONE, DEREGISTER
 from wechat_hall.masking import mask_phone
+from wechat_hall.rate_limits import limited
 from wechat_hall.services.accounts import hall_users, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow, verification_flow
+from . import flow, sms_sending, verification_flow
 from .captcha import web_captcha_ok
 from .forms import (
     BindForm,
@@ -39,6 +40,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/h5/account")
 # -- ACC-2 ----------------------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("login_address", "login_openid")
 def login():
     wechat = in_wechat()
     form = LoginForm()
@@ -81,7 +83,7 @@ def bind():
     error = None
     if form.validate_on_submit():
         try:
-            phone = hall_users.registered_user(form.phone.data).phone
+            phone = hall_users.bindable_user(form.phone.data, openid).phone
         except AccountError as exc:
             error = refuse(form, exc)
         else:
@@ -124,7 +126,7 @@ def send_code(kind):
         elif kind == "bind":
             if not current_openid():
                 raise AccountError("请在微信中打开本页面")
-            hall_users.registered_user(phone)
+            hall_users.bindable_user(phone, current_openid())
             purpose = sms_codes.BIND
         elif kind == "change_phone":
             user = current_user()
@@ -134,12 +136,10 @@ def send_code(kind):
             purpose = sms_codes.CHANGE_PHONE
         else:
             abort(404)
-        sent = sms_codes.request_code(phone, purpose, request.remote_addr)
+        sent = sms_sending.send(phone, purpose)
     except (AccountError, sms_codes.CodeRefused) as exc:
-        return jsonify(ok=False, message=str(exc),
-                       retry_after=getattr(exc, "retry_after", None)), 400
-    return jsonify(ok=True, message=f"验证码已发送至{mask_phone(sent.phone)}",
-                   resend_after=sent.resend_after)
+        return sms_sending.refused(exc)
+    return sms_sending.sent(sent)
 
 
 # -- ACC-4 ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ process's memory, so any web process can answer either.
 """
 from datetime import timedelta
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -17,7 +17,7 @@ from models.support import ASSIGNED, PRESENCE, RATINGS, WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name, mask_openid, mask_phone
-from wechat_hall.services.support import agent_desk, assignment, conversations
+from wechat_hall.services.support import agent_desk, assignment, conversations, staff_scope
 from wechat_hall.services.support import window as cs_window
 from wechat_hall.services.support.assignment import Refused
 
@@ -100,12 +100,31 @@ def _state(conversation):
             "window": window.as_dict()}
 
 
+def _visible(staff, conversation_id):
+    """The conversation named in the URL, or None when none is; 404 when ``staff`` may
+    not see it (staff_scope), exactly as for one that does not exist."""
+    if not conversation_id:
+        return None
+    try:
+        return staff_scope.visible(staff, conversation_id)
+    except staff_scope.NotFound:
+        abort(404)
+
+
+def _may_see(staff, conversation_id):
+    try:
+        staff_scope.visible(staff, conversation_id)
+    except staff_scope.NotFound:
+        return False
+    return True
+
+
 def render_console(conversation_id=None, error=None, draft="", status=200):
     staff = _staff()
     agent = assignment.profile(staff)
     db.session.commit()
     mine, waiting = lists(staff)
-    conversation = db.session.get(CsConversation, conversation_id) if conversation_id else None
+    conversation = _visible(staff, conversation_id)
     context = dict(agent=agent, presence_label=assignment.shown_presence(agent),
                    presences=PRESENCE, mine=mine, waiting=waiting, conversation=conversation,
                    error=error, draft=draft, canned=agent_desk.canned_replies(),
@@ -120,7 +139,8 @@ def render_console(conversation_id=None, error=None, draft="", status=200):
             investor=investor_card(conversation.openid),
             history=[dict(id=c.id, at=c.created_at, queue=c.queue.name if c.queue else "未分类",
                           status=c.status_label, rating=RATINGS.get(c.rating, ""))
-                     for c in conversations.earlier(conversation.openid, conversation.id)],
+                     for c in conversations.earlier(conversation.openid, conversation.id)
+                     if _may_see(staff, c.id)],
             position=conversations.position(conversation) if conversation.status == WAITING else 0)
     return render_template("staff/cs/console.html", **context), status
 
@@ -140,8 +160,7 @@ def poll():
     mine, waiting = lists(staff)
     body = {"mine": mine, "waiting": waiting,
             "presence": assignment.shown_presence(assignment.profile(staff))}
-    conversation_id = request.args.get("c", type=int)
-    conversation = db.session.get(CsConversation, conversation_id) if conversation_id else None
+    conversation = _visible(staff, request.args.get("c", type=int))
     if conversation is not None:
         after = request.args.get("after", default=0, type=int)
         body["conversation"] = _state(conversation)
@@ -182,6 +201,9 @@ def _act(conversation_id, action, success, form_class=ActionForm, keep_draft=Fal
         return render_console(conversation_id, error="页面已过期，请刷新后重试。", status=400)
     try:
         result = action(form)
+    except staff_scope.NotFound:
+        db.session.rollback()
+        abort(404)
     except Refused as exc:
         db.session.rollback()
         draft = form.text.data if keep_draft else ""
@@ -189,13 +211,15 @@ def _act(conversation_id, action, success, form_class=ActionForm, keep_draft=Fal
     message = success(result) if callable(success) else success
     if message:
         flash(*message) if isinstance(message, tuple) else flash(message, "success")
+    if not _may_see(_staff(), conversation_id):  # transferred to a queue they do not serve
+        return redirect(url_for("cs.console"))
     return redirect(url_for("cs.console", c=conversation_id))
 
 
 @bp.post("/c/<int:conversation_id>/claim")
 @role_required("agent")
 def claim(conversation_id):
-    return _act(conversation_id, lambda form: assignment.claim(_staff(), conversation_id),
+    return _act(conversation_id, lambda form: agent_desk.claim(_staff(), conversation_id),
                 "已认领该会话。")
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 
 from wechat_hall import sessions
+from wechat_hall.rate_limits import limited
 from wechat_hall.services.accounts import staff_users
 from wechat_hall.urls import local_path
 
@@ -22,6 +23,7 @@ CONSOLE = [
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("staff_login_address")
 def login():
     form = LoginForm()
     if request.method == "GET":

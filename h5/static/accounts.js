@@ -23,6 +23,9 @@
         var input = form.querySelector('[name="' + btn.dataset.phone + '"]');
         body.append('phone', input ? input.value : '');
       }
+      /* The captcha step-up: shown once the hall asked for it, sent along from then on. */
+      var step = form.querySelector('.hall-sms-captcha');
+      if (step) { body.append('captcha', step.querySelector('input').value); }
       btn.disabled = true;
       fetch(btn.dataset.url, {
         method: 'POST', credentials: 'same-origin', body: body,
@@ -31,6 +34,7 @@
         .then(function (data) {
           status.textContent = data.message || '';
           status.className = 'hall-field-hint hall-sms-status ' + (data.ok ? 'is-ok' : 'is-error');
+          if (data.captcha || step) { showCaptcha(step || addCaptcha(btn), data.captcha); }
           if (data.ok) { countdown(btn, data.resend_after || 60); }
           else if (data.retry_after && data.retry_after < 300) { countdown(btn, data.retry_after); }
           else { btn.disabled = false; }
@@ -42,6 +46,55 @@
     });
   });
   function refresh(img) { img.src = img.dataset.src + '&t=' + Date.now(); }
+  /* The step-up's cell (图形验证码), made below the SMS field the first time it is asked
+     for; pages that never need it carry no captcha markup. */
+  function addCaptcha(btn) {
+    var cell = btn.closest('.weui-cell'), step = document.createElement('div');
+    step.className = 'weui-cell weui-cell_active weui-cell_vcode hall-sms-captcha';
+    var hd = document.createElement('div'), label = document.createElement('label');
+    hd.className = 'weui-cell__hd'; label.className = 'weui-label'; label.textContent = '图形验证码';
+    var bd = document.createElement('div'), input = document.createElement('input');
+    bd.className = 'weui-cell__bd'; input.className = 'weui-input hall-sms-captcha__input';
+    input.id = 'sms-captcha'; label.htmlFor = input.id;
+    input.placeholder = '请输入图中字符'; input.maxLength = 8; input.autocomplete = 'off';
+    var ft = document.createElement('div'), img = document.createElement('img');
+    ft.className = 'weui-cell__ft'; img.className = 'weui-vcode-img hall-sms-captcha__img';
+    img.alt = '图形验证码'; img.title = '看不清？换一张';
+    hd.appendChild(label); bd.appendChild(input); ft.appendChild(img);
+    step.appendChild(hd); step.appendChild(bd); step.appendChild(ft);
+    cell.parentNode.insertBefore(step, cell.nextSibling);
+    img.addEventListener('click', function () { refresh(img); });
+    watchCaptcha(img);
+    return step;
+  }
+  /* Each captcha image allows one guess: after every press the step shows a fresh one. */
+  function showCaptcha(step, url) {
+    var img = step.querySelector('img');
+    if (url) { img.dataset.src = url; }
+    step.querySelector('input').value = '';
+    refresh(img);
+  }
+  /* The captcha image cannot be drawn (its store is down): say so beside it. */
+  function watchCaptcha(img) {
+    img.addEventListener('error', captchaDown);
+    if (img.complete && img.getAttribute('src') && !img.naturalWidth) { captchaDown.call(img); }
+    img.addEventListener('load', function () {
+      var cell = img.closest('.weui-cell'), note = cell && cell.nextElementSibling;
+      if (note && note.classList.contains('hall-captcha-down')) { note.remove(); }
+    });
+  }
+  function captchaDown() {
+    var cell = this.closest('.weui-cell'), note = cell && cell.nextElementSibling;
+    if (!cell) { return; }
+    if (!note || !note.classList.contains('hall-captcha-down')) {
+      note = document.createElement('p');
+      note.className = 'hall-field-hint hall-captcha-down is-error';
+      note.setAttribute('role', 'alert');
+      cell.parentNode.insertBefore(note, cell.nextSibling);
+    }
+    note.textContent = '图形验证码暂时无法显示，请稍后点击“换一张”重试。';
+  }
+  document.querySelectorAll('.hall-captcha').forEach(watchCaptcha);
   document.querySelectorAll('.hall-captcha').forEach(function (img) {
     img.addEventListener('click', function () { refresh(img); });
   });

@@ -179,14 +179,29 @@ def test_daily_cap_per_phone(make_app):
     assert err.value.who == "phone" and "今日" in str(err.value)
 
 
-def test_daily_cap_per_ip(make_app):
-    app = make_app(SMS_DAILY_PER_IP=2)
+def test_the_address_cap_is_a_brake_that_asks_for_a_captcha(make_app):
+    app = make_app(SMS_DAILY_PER_IP=2, SMS_DAILY_PER_IP_MAX=3)
     _request(app, "13900000001")
     _request(app, "13900000002")
-    with pytest.raises(codes.DailyLimitReached) as err:
+    with pytest.raises(codes.CaptchaRequired):
         _request(app, "13900000003")
-    assert err.value.who == "ip"
-    _request(app, "13900000003", ip="10.0.0.2")  # another network is its own count
+    with app.test_request_context():  # with a solved captcha it goes out …
+        codes.request_code("13900000003", codes.REGISTER, "10.0.0.1", captcha_solved=True)
+    with pytest.raises(codes.DailyLimitReached) as err, app.test_request_context():
+        codes.request_code("13900000004", codes.REGISTER, "10.0.0.1", captcha_solved=True)
+    assert err.value.who == "ip"  # … up to the ceiling
+    _request(app, "13900000004", ip="10.0.0.2")  # another network is its own count
+
+
+def test_daily_cap_per_requester(make_app):
+    app = make_app(SMS_DAILY_PER_REQUESTER=2)
+    with app.test_request_context():
+        for phone in ("13900000001", "13900000002"):
+            codes.request_code(phone, codes.REGISTER, "10.0.0.1", requester="openid:o_a")
+        with pytest.raises(codes.DailyLimitReached) as err:
+            codes.request_code("13900000003", codes.REGISTER, "10.0.0.1", requester="openid:o_a")
+        assert err.value.who == "requester" and "您今日" in str(err.value)
+        codes.request_code("13900000003", codes.REGISTER, "10.0.0.1", requester="openid:o_b")
 
 
 def test_the_day_is_the_shanghai_day(make_app):
@@ -248,7 +263,7 @@ def test_redis_down_is_a_polite_refusal(app, monkeypatch):
 
 
 def test_every_refusal_is_a_code_refused_with_a_message():
-    for exc in (codes.InvalidPhone(), codes.ResendTooSoon(5), codes.DailyLimitReached("ip", 9),
+    for exc in (codes.InvalidPhone(), codes.ResendTooSoon(5), codes.DailyLimitReached("ip", 9), codes.CaptchaRequired(),
                 codes.SendFailed(), codes.ServiceBusy(), codes.MalformedCode(),
                 codes.CodeMissing(), codes.WrongCode(2), codes.CodeVoided()):
         assert isinstance(exc, codes.CodeRefused) and re.search(r"[\u4e00-\u9fff]", str(exc))

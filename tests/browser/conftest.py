@@ -139,6 +139,7 @@ def page(browser, hall, artifact):
     """A new phone (own cookies) on the live server; its last screen is saved either way."""
     context = browser.new_context(base_url=hall.url, **IPHONE)
     context.set_default_timeout(TIMEOUT_MS)
+    violations = watch_csp(context)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -150,6 +151,33 @@ def page(browser, hall, artifact):
     finally:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+# Every page of every browser test must pass the hall's Content-Security-Policy (issue 13
+# item 4): the browser reports each refused script, style or frame as a
+# securitypolicyviolation event, which this turns into a console line the fixture collects
+# (Chromium also logs its own "Refused to …" line, caught as well).
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', function (e) {
+  console.error('CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline')
+                + ' at ' + location.pathname + ' ' + (e.sourceFile || '') + ':' + e.lineNumber);
+});
+"""
+
+
+def watch_csp(context):
+    """The CSP violations of every page of ``context`` (a list that fills as they come);
+    tests that open their own context assert it stays empty."""
+    violations = []
+    context.add_init_script(CSP_LISTENER)  # every frame, before the page's own scripts
+
+    def note(message):
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            violations.append(text)
+    context.on("console", note)
+    return violations
 
 
 @pytest.fixture

@@ -274,7 +274,11 @@ def test_waiting_conversations_of_other_queues_cannot_be_handled(cs, desk, wecha
     settle(cs)
     conv = conversation_of(cs, "o_voter")
     assert conv.status == "waiting" and conv.queue.code == "VOTE"  # 小王 serves 账户 only
+    # Outside his queues the conversation is not found for him (issue 13 item 7).
+    assert desk.client.get(f"/staff/cs/?c={conv.id}").status_code == 404
+    token = csrf_from(desk.client.get("/staff/cs/").get_data(as_text=True))
     for action, data in (("resolve", {}), ("transfer", {"queue": "SH"}), ("claim", {})):
-        resp = post(desk, action, data, conv=conv.id)
-        assert resp.status_code == 400 and "不在该会话所在的队列" in resp.get_data(as_text=True)
+        resp = desk.client.post(f"/staff/cs/c/{conv.id}/{action}",
+                                data={"csrf_token": token, **data})
+        assert resp.status_code == 404
     assert conversation_of(cs, "o_voter").status == "waiting"

@@ -23,6 +23,7 @@ from models import (
     VoteProposal,
 )
 from wechat_hall.extensions import db
+from wechat_hall.headers import csp_nonce
 
 from . import support
 from .base import BackOfficeHome
@@ -61,7 +62,8 @@ def init_app(app):
     _init_babel(app)
     admin = Admin(name="后台管理", url="/admin", translations_path=str(TRANSLATIONS),
                   index_view=BackOfficeHome(name="概览", url="/admin"),
-                  theme=Bootstrap4Theme(base_template="staff/admin/base.html"))
+                  theme=Bootstrap4Theme(base_template="staff/admin/base.html"),
+                  csp_nonce_generator=csp_nonce)
     admin.add_view(OfficeView(Office, db, name="办理地区/网点", endpoint="office"))
     admin.add_view(BusinessTypeView(BusinessType, db, name="业务类型",
                                     endpoint="businesstype"))

@@ -4,6 +4,10 @@ A challenge is 4 characters from an alphabet without look-alikes: no 0/O/Q, 1/I/
 2/Z, 5/S, 8/B, U/V, and no M/W, which the monospaced font squeezes into a smudge. Only
 an HMAC of the answer is kept in Redis, for ``CAPTCHA_TTL`` seconds (default 300), and a
 challenge is used up by the first check, right or wrong, so one image allows one guess.
+
+Without Redis there is nowhere to keep the answer: both steps raise :class:`Unavailable`
+(issue 13 item 9), which the pages turn into a clear message instead of a 500. Falling back
+to no captcha would open the web login to guessing, so there is no fallback.
 """
 import hashlib
 import hmac
@@ -11,6 +15,7 @@ import secrets
 import threading
 import unicodedata
 
+import redis
 from captcha.image import ImageCaptcha, random_color
 from flask import current_app
 
@@ -21,6 +26,8 @@ LENGTH = 4
 DEFAULT_TTL = 300
 WIDTH, HEIGHT = 150, 54
 
+UNAVAILABLE = "图形验证码暂时无法使用，请稍后再试。"
+
 _local = threading.local()  # Pillow's font objects are not shared between threads
 
 
@@ -28,6 +35,13 @@ class _Drawer(ImageCaptcha):
     # The library pastes each glyph with its own brightness as opacity, so dark ink came
     # out faint; this table makes any ink but the faintest opaque.
     lookup_table = [min(255, i * 6) for i in range(256)]
+
+
+class Unavailable(Exception):
+    """The captcha store (Redis) cannot be reached."""
+
+    def __init__(self):
+        super().__init__(UNAVAILABLE)
 
 
 def _drawer():
@@ -41,8 +55,11 @@ def new_challenge():
     answer = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     challenge_id = secrets.token_urlsafe(16)
     ttl = float(current_app.config.get("CAPTCHA_TTL", DEFAULT_TTL))
-    get_redis().set(_key(challenge_id), _digest(challenge_id, answer),
-                    px=max(1, int(ttl * 1000)))
+    try:
+        get_redis().set(_key(challenge_id), _digest(challenge_id, answer),
+                        px=max(1, int(ttl * 1000)))
+    except redis.RedisError:
+        raise Unavailable() from None
     ink = random_color(30, 120, 255)  # dark, on the library's pale background
     png = _drawer().generate(answer, format="png", fg_color=ink).getvalue()
     return challenge_id, png
@@ -52,13 +69,17 @@ def check(challenge_id, answer):
     """True once for the right answer (any case, full-width letters too); False otherwise.
 
     The challenge is consumed whatever the answer, so it cannot be guessed at twice.
+    Raises Unavailable without Redis.
     """
     if not challenge_id or not isinstance(challenge_id, str) or len(challenge_id) > 64:
         return False
     pipe = get_redis().pipeline(transaction=True)
     pipe.get(_key(challenge_id))
     pipe.delete(_key(challenge_id))
-    stored, _ = pipe.execute()
+    try:
+        stored, _ = pipe.execute()
+    except redis.RedisError:
+        raise Unavailable() from None
     if stored is None:
         return False
     entered = unicodedata.normalize("NFKC", str(answer or "")).strip().upper()

@@ -135,8 +135,9 @@ BAD_CREDENTIALS = "手机号或密码错误"
 def authenticate(phone, password):
     """The user for phone + password, or AccountError (LoginLocked while locked).
 
-    The lockout is :mod:`lockout`'s (the staff's too); the message after a wrong
-    password says how many tries are left before the lock.
+    The lockout is :mod:`lockout`'s (the staff's too). Until the lock, an unknown phone
+    and a wrong password get the same words, and an unknown phone locks as an account
+    does (issue 13 item 6): the answers never tell whether the phone is registered.
     """
     try:
         phone = normalize_phone(phone)
@@ -146,16 +147,14 @@ def authenticate(phone, password):
     cfg = current_app.config
     try:
         now = lockout.check(user, password, limit=cfg.get("HALL_MAX_FAILED_LOGINS", 5),
-                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15))
-    except lockout.Unknown:
+                            lock_minutes=cfg.get("HALL_LOCK_MINUTES", 15),
+                            name=phone, kind="hall")
+    except (lockout.Unknown, lockout.WrongPassword):
         raise AccountError(BAD_CREDENTIALS) from None
     except lockout.Locked as exc:
         if exc.just_locked:
-            log.warning("hall user %s locked for %d minutes", mask_phone(phone), exc.minutes)
+            log.warning("hall login %s locked for %d minutes", mask_phone(phone), exc.minutes)
         raise LoginLocked(exc.minutes, exc.just_locked) from None
-    except lockout.WrongPassword as exc:
-        raise AccountError(f"{BAD_CREDENTIALS}，再错{exc.tries_left}次账户将被锁定"
-                           f"{exc.lock_minutes}分钟") from None
     lockout.signed_in(user, now)
     return user
 
@@ -171,15 +170,24 @@ def registered_user(raw_phone, field="phone"):
     return user
 
 
-def bind_wechat(phone, openid):
-    """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
-    user = registered_user(phone)
-    phone = user.phone
+def bindable_user(raw_phone, openid, field="phone"):
+    """The account of ``raw_phone`` if ``openid`` may bind it (ACC-3), else AccountError:
+    the phone is registered, its account is bound to no other WeChat, and this WeChat is
+    bound to no other account. Asked before the bind SMS is sent (issue 13 item 9: no
+    code goes to a phone whose account another WeChat holds), and again on binding."""
+    user = registered_user(raw_phone, field)
     current = user_by_openid(openid)
     if current is not None and current.id != user.id:
         raise AccountError("当前微信已绑定其他账户，请先解除绑定")
     if user.openid and user.openid != openid:
-        raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", "phone")
+        raise AccountError("该账户已绑定其他微信，请先在原微信中解除绑定", field)
+    return user
+
+
+def bind_wechat(phone, openid):
+    """Bind ``openid`` to the account of ``phone`` (its SMS code was verified)."""
+    user = bindable_user(phone, openid)
+    phone = user.phone
     if user.openid != openid:
         user.openid, user.bound_at = openid, clock.utcnow()
         try:

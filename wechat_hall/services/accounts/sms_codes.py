@@ -1,9 +1,11 @@
 """SMS verification codes (ACC-1/2/3/5/7/8): send one, check it once.
 
 Rules: a 6-digit code lives ``SMS_CODE_TTL`` seconds; a phone may ask again for the same
-purpose after ``SMS_RESEND_SECONDS``; a phone gets at most ``SMS_DAILY_PER_PHONE`` codes
-and an IP ``SMS_DAILY_PER_IP`` per Asia/Shanghai day; ``SMS_MAX_ATTEMPTS`` wrong entries
-void a code. Every refusal is a :class:`CodeRefused` whose ``str`` is the message for
+purpose after ``SMS_RESEND_SECONDS``; per Asia/Shanghai day a phone gets at most
+``SMS_DAILY_PER_PHONE`` codes and a requester (WeChat openid, or web session)
+``SMS_DAILY_PER_REQUESTER``; past ``SMS_DAILY_PER_IP`` codes from one client address each
+further one needs a solved graphic captcha (CaptchaRequired), up to the ceiling
+``SMS_DAILY_PER_IP_MAX``; ``SMS_MAX_ATTEMPTS`` wrong entries void a code. Every refusal is a :class:`CodeRefused` whose ``str`` is the message for
 the person.
 
 All state is in Redis, shared by every process, and every key expires by itself. Only an
@@ -61,7 +63,9 @@ DEFAULTS = {
     "SMS_CODE_TTL": 300,        # seconds a code is valid
     "SMS_RESEND_SECONDS": 60,   # per phone + purpose
     "SMS_DAILY_PER_PHONE": 10,  # codes per phone per Asia/Shanghai day, all purposes
-    "SMS_DAILY_PER_IP": 20,     # codes per client IP per day
+    "SMS_DAILY_PER_REQUESTER": 10,  # per openid (WeChat) or browser session per day
+    "SMS_DAILY_PER_IP": 20,     # per client address per day, then a captcha each time
+    "SMS_DAILY_PER_IP_MAX": 500,  # per client address per day, refused beyond
     "SMS_MAX_ATTEMPTS": 5,      # wrong entries before a code is void
 }
 
@@ -93,12 +97,22 @@ class ResendTooSoon(CodeRefused):
         super().__init__(f"验证码发送过于频繁，请{seconds}秒后再试。", retry_after=seconds)
 
 
+_SUBJECTS = {"phone": "该手机号", "requester": "您", "ip": "当前网络"}
+
+
 class DailyLimitReached(CodeRefused):
     def __init__(self, who, seconds):
-        self.who = who  # "phone" | "ip"
-        subject = "该手机号" if who == "phone" else "当前网络"
-        super().__init__(f"{subject}今日获取验证码次数已达上限，请明天再试。",
+        self.who = who  # "phone" | "requester" | "ip"
+        super().__init__(f"{_SUBJECTS[who]}今日获取验证码次数已达上限，请明天再试。",
                          retry_after=seconds)
+
+
+class CaptchaRequired(CodeRefused):
+    """The client address is past its brake: send again with the graphic captcha."""
+
+    def __init__(self, wrong=False):
+        super().__init__("图形验证码错误，请重新输入后再获取验证码。" if wrong else
+                         "当前网络获取验证码较频繁，请输入图形验证码后再获取。")
 
 
 class SendFailed(CodeRefused):
@@ -157,34 +171,41 @@ def normalize_phone(raw):
     return text
 
 
-def request_code(phone, purpose, ip):
+def request_code(phone, purpose, ip, requester=None, captcha_solved=False):
     """Send a new code for ``purpose`` to ``phone``; the previous one stops working.
 
     ``ip`` is the client's address (``request.remote_addr``); pass None only where no
-    person's address exists. Commits the session: a sent SMS cannot be taken back, and
+    person's address exists. ``requester`` names who asks (``openid:…`` or
+    ``session:…``); ``captcha_solved`` says a graphic captcha was solved for this very
+    request, which lets it past the address's brake. Commits the session: a sent SMS cannot be taken back, and
     the development inbox row must outlive a later rollback, so call it as a step of its
     own, not in the middle of other changes. Raises a CodeRefused subclass.
     """
     _check_purpose(purpose)
     phone = normalize_phone(phone)
     cfg = _settings()
-    keys = [sms_limits.key("resend", purpose, phone)]
     day, until_midnight = sms_limits.today()
-    keys.append(sms_limits.key("day", day, "phone", phone))
-    if ip:
-        keys.append(sms_limits.key("day", day, "ip", str(ip)))
+    unused = sms_limits.key("unused")
+    keys = [sms_limits.key("resend", purpose, phone),
+            sms_limits.key("day", day, "phone", phone),
+            sms_limits.key("day", day, "requester", requester) if requester else unused,
+            sms_limits.key("day", day, "ip", str(ip)) if ip else unused]
     token = secrets.token_hex(8)
     try:
         outcome, value = sms_limits.reserve(get_redis(), keys, [
             token, sms_limits.ms(cfg["SMS_RESEND_SECONDS"]), cfg["SMS_DAILY_PER_PHONE"],
-            cfg["SMS_DAILY_PER_IP"], until_midnight + 3600])
+            cfg["SMS_DAILY_PER_REQUESTER"], cfg["SMS_DAILY_PER_IP"],
+            cfg["SMS_DAILY_PER_IP_MAX"], until_midnight + 3600, int(bool(requester)),
+            int(bool(ip)), int(bool(captcha_solved))])
     except redis.RedisError:
         log.exception("sms code: redis unavailable")
         raise ServiceBusy() from None
     outcome = sms_limits.decoded(outcome)
     if outcome == "resend":
         raise ResendTooSoon(max(1, math.ceil(int(value) / 1000)))
-    if outcome in ("phone", "ip"):
+    if outcome == "captcha":
+        raise CaptchaRequired()
+    if outcome in ("phone", "requester", "ip"):
         raise DailyLimitReached(outcome, until_midnight)
 
     code = f"{secrets.randbelow(10 ** 6):06d}"

@@ -1,6 +1,12 @@
 """The SMS codes' state in Redis (sms_codes.py): keyed hashes for names and codes, and the
 Lua scripts that move the counters.
 
+The daily counts (issue 13 item 9): per phone and per requester (the WeChat openid, or
+the browser session on the web hall) first; the client address's count is an abuse
+brake — past ``SMS_DAILY_PER_IP`` a code is sent only with a solved graphic captcha, so
+the many people behind one carrier NAT are slowed by a captcha, not refused — and only a
+much higher ceiling (``SMS_DAILY_PER_IP_MAX``) refuses outright.
+
 Only an HMAC (keyed with ``SECRET_KEY``) of a code is stored, and the phone numbers and IPs
 in key names are HMACs too, so nothing personal sits in Redis. The resend throttle, the
 daily caps and the attempts change inside Lua scripts, so two requests arriving together
@@ -49,21 +55,28 @@ def decoded(value):
     return value.decode() if isinstance(value, bytes) else value
 
 
-# KEYS: resend throttle, phone's day count[, IP's day count]
-# ARGV: token, resend ms, phone cap, IP cap, day count TTL seconds
+# KEYS: resend throttle, the phone's day count, the requester's (openid or session) day
+# count, the client address's day count (an unused one is a key nobody writes)
+# ARGV: token, resend ms, phone cap, requester cap, address brake, address ceiling, day
+# count TTL seconds, requester counted (0/1), address counted (0/1), captcha solved (0/1)
 _RESERVE = """
-local phone_n = tonumber(redis.call('GET', KEYS[2]) or '0')
-if phone_n >= tonumber(ARGV[3]) then return {'phone', 0} end
-if #KEYS >= 3 then
-  local ip_n = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if ip_n >= tonumber(ARGV[4]) then return {'ip', 0} end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return {'phone', 0} end
+if ARGV[8] == '1' and tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[4]) then
+  return {'requester', 0}
 end
 local left = redis.call('PTTL', KEYS[1])
 if left > 0 then return {'resend', left} end
+if ARGV[9] == '1' then
+  local ip_n = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if ip_n >= tonumber(ARGV[6]) then return {'ip', 0} end
+  if ip_n >= tonumber(ARGV[5]) and ARGV[10] ~= '1' then return {'captcha', 0} end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-for i = 2, #KEYS do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[5])
+for i = 2, 4 do
+  if i == 2 or (i == 3 and ARGV[8] == '1') or (i == 4 and ARGV[9] == '1') then
+    redis.call('INCR', KEYS[i])
+    redis.call('EXPIRE', KEYS[i], ARGV[7])
+  end
 end
 return {'ok', 0}
 """
@@ -104,7 +117,9 @@ _verify = _script(_VERIFY)
 
 def reserve(redis, keys, args):
     """Take the resend throttle and one of each daily count, or say which limit holds:
-    ``('ok', 0)``, ``('resend', ms left)``, ``('phone', 0)`` or ``('ip', 0)``."""
+    ``('ok', 0)``, ``('resend', ms left)``, ``('phone', 0)``, ``('requester', 0)``,
+    ``('captcha', 0)`` (the address is past its brake: a solved captcha is needed) or
+    ``('ip', 0)`` (past its ceiling)."""
     return _reserve(redis, keys, args)
 
 

@@ -64,12 +64,12 @@ def authenticate(username, password):
     cfg = current_app.config
     try:
         now = lockout.check(user, password, limit=cfg["STAFF_MAX_FAILED_LOGINS"],
-                            lock_minutes=cfg["STAFF_LOCK_MINUTES"])
+                            lock_minutes=cfg["STAFF_LOCK_MINUTES"], name=username, kind="staff")
     except (lockout.Unknown, lockout.WrongPassword):
         raise BadCredentials() from None
     except lockout.Locked as exc:
         if exc.just_locked:
-            log.warning("staff account %s locked for %d minutes", user.username, exc.minutes)
+            log.warning("staff login %r locked for %d minutes", username[:64], exc.minutes)
         raise AccountLocked(exc.minutes, exc.just_locked) from None
     if not user.is_active:
         raise AccountDisabled()

@@ -17,7 +17,7 @@ from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number, mask_phone
 from wechat_hall.services.wechat import api
 
-from . import assignment, conversations
+from . import assignment, conversations, staff_scope
 from . import window as cs_window
 from .assignment import Refused
 
@@ -43,10 +43,14 @@ def mask_text(text):
 
 
 def conversation_for(staff, conversation_id):
-    conversation = db.session.get(CsConversation, conversation_id)
-    if conversation is None:
-        raise Refused("会话不存在。")
-    return conversation
+    """The conversation, if ``staff`` may see it (staff_scope); NotFound otherwise."""
+    return staff_scope.visible(staff, conversation_id)
+
+
+def claim(staff, conversation_id):
+    """Take a waiting conversation by hand: only one the agent may see (its queue)."""
+    conversation_for(staff, conversation_id)
+    assignment.claim(staff, conversation_id)
 
 
 def _mine(staff, conversation_id):
