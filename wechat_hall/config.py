@@ -137,6 +137,12 @@ class Config:
         self.CERT_SIGNING_CHAIN = env.get("CERT_SIGNING_CHAIN", "")
         self.CERT_SIGNING_KEY_PASSWORD = env.get("CERT_SIGNING_KEY_PASSWORD", "")
         self.CERT_DIR = env.get("CERT_DIR") or str(INSTANCE / "certs")
+        # Jobs (P-7): a running job's lease (renewed by its heartbeat; a dead worker's job
+        # is taken up again when it runs out) and how long RQ lets one job run.
+        self.JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 60)
+        self.JOB_TIMEOUT = _int("JOB_TIMEOUT", 600)
+        # The fault test's sleep inside certificates.issue; 0 (off) and refused in production.
+        self.CERT_ISSUE_TEST_DELAY = float(env.get("CERT_ISSUE_TEST_DELAY") or 0)
         self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
         self.SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
 

@@ -74,6 +74,8 @@ def problems(env):
             found.append(f"{name} is not set (the account's template id)")
         elif value.startswith("dev_"):
             found.append(f"{name}={value} is a development template id")
+    if (env.get("CERT_ISSUE_TEST_DELAY") or "0").strip() not in ("", "0", "0.0"):
+        found.append("CERT_ISSUE_TEST_DELAY is a test hook")
     mail_from = (env.get("MAIL_FROM") or "").strip().lower()
     if mail_from.endswith(".invalid"):
         found.append(f"MAIL_FROM={mail_from} is a development address")
