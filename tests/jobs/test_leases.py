@@ -118,3 +118,21 @@ def test_healthz_reports_stuck_jobs_until_they_are_taken_back(app, client):
         run_outbox_job(job_id)
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["jobs"]["stuck"] == {}
+
+
+def test_a_text_job_taken_up_again_does_not_send_twice(app, monkeypatch):
+    from wechat_hall.services.wechat import api, messages
+    sent = []
+    monkeypatch.setattr(api, "send_text", lambda openid, text: sent.append((openid, text)))
+    _parked(app)
+    with app.app_context():
+        row = messages.queue_text("o-reader", "您好")
+        db.session.commit()
+        job_id = row.id
+        messages.send_text_job({"openid": "o-reader", "text": "您好"}, job_id=job_id)
+        db.session.commit()
+    _die_as_running(app, job_id)  # the worker died after the send, before its end
+    with app.app_context():
+        queue.reap_expired_leases(app)
+        assert run_outbox_job(job_id) == "done"
+    assert sent == [("o-reader", "您好")]
