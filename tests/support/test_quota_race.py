@@ -8,11 +8,10 @@ on the write lock."""
 import threading
 
 from models import CsMessage, StaffUser
+from tests.support.test_console import desk, sent_to  # noqa: F401  (the fixture)
 from wechat_hall.extensions import db
 from wechat_hall.services.support import agent_desk
 from wechat_hall.services.support.assignment import Refused
-
-from tests.support.test_console import desk, sent_to  # noqa: F401  (the fixture)
 
 THREADS = 20
 
