@@ -1,4 +1,7 @@
-"""``/healthz``: is the database reachable, is Redis, how deep are the job queues."""
+"""``/healthz``: is the database reachable, is Redis, how deep are the job queues, and
+are jobs stuck. Stuck jobs make the status ``degraded`` but keep the 200: the web node
+itself serves, so a load balancer must not take it out for a worker's fault; monitoring
+alerts on ``status`` and ``jobs.stuck``."""
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -23,10 +26,13 @@ def healthz():
     except Exception as exc:
         result["redis"] = f"error: {type(exc).__name__}"
         healthy = False
+    stuck = {}
     try:
         result["jobs"] = queue.counts()
+        stuck = queue.stuck()
+        result["jobs"]["stuck"] = stuck
     except Exception as exc:
         result["jobs"] = f"error: {type(exc).__name__}"
     result["simulator"] = current_app.config["SIMULATOR_ENABLED"]
-    result["status"] = "ok" if healthy else "degraded"
+    result["status"] = "ok" if healthy and not stuck else "degraded"
     return jsonify(result), 200 if healthy else 503

@@ -5,7 +5,7 @@ from .follower import Follower  # noqa: F401
 from .wechat_push import WechatPushMark  # noqa: F401
 from .staff import StaffUser, ROLES  # noqa: F401
 from .office import Office, BusinessType, SlotTemplate  # noqa: F401
-from .outbox import OutboxJob  # noqa: F401
+from .outbox import JobEffect, OutboxJob  # noqa: F401
 from .dev_message import DevMessage, DevAttachment  # noqa: F401
 from .simulator import SimToken, SimMenu, SimUser, SimPush, SimOutbound, SimOAuthCode  # noqa: F401
 from .registry import (Broker, BrokerBranch, Investor, YmtAccount, SecuritiesAccount,  # noqa: F401

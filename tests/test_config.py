@@ -8,12 +8,21 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://u@db/hall", "REDIS_URL": "redis://r:6379/0",
     "PUBLIC_BASE_URL": "https://hall.example.cn/", "WECHAT_APPID": "wx123",
     "WECHAT_SECRET": "sec", "WECHAT_TOKEN": "tok",
+    # Production backends and ids (wechat_hall/production_checks.py).
+    "SMS_BACKEND": "http", "SMS_GATEWAY_URL": "https://sms.example.cn/send",
+    "SMS_GATEWAY_KEY": "k", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.cn",
+    "MAIL_FROM": "hall@example.cn", "BANKCARD_BACKEND": "http",
+    "BANKCARD_GATEWAY_URL": "https://card.example.cn/verify", "BANKCARD_GATEWAY_SECRET": "s",
+    "CERT_SIGNING_KEY": "/etc/hall/key.pem", "CERT_SIGNING_CERT": "/etc/hall/cert.pem",
+    "WECHAT_TEMPLATE_APPOINTMENT": "tpl-a", "WECHAT_TEMPLATE_QUEUE": "tpl-q",
+    "WECHAT_TEMPLATE_APPOINTMENT_CANCELLED": "tpl-c",
 }
 
 
 @pytest.fixture
 def env(monkeypatch):
-    for name in list(PRODUCTION) + ["SIMULATOR_ENABLED", "WECHAT_AES_KEY", "PORT"]:
+    for name in list(PRODUCTION) + ["SIMULATOR_ENABLED", "WECHAT_AES_KEY", "PORT",
+                                    "UNSAFE_STAGING_HOST"]:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 

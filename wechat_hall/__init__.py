@@ -28,6 +28,7 @@ def create_app(test_config=None):
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_staging_notice(app)
     return app
 
 
@@ -108,3 +109,9 @@ def register_commands(app):
 def register_template_helpers(app):
     from . import template_helpers
     template_helpers.init_app(app)
+
+
+def register_staging_notice(app):
+    """UNSAFE_STAGING_HOST: every page's footer says the simulator is on (staging.py)."""
+    from . import staging
+    staging.init_app(app)

@@ -50,8 +50,6 @@ class ConfigError(RuntimeError):
     """Production settings are missing something that must never fall back to a default."""
 
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL",
-                          "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN")
 
 
 class Config:
@@ -62,10 +60,14 @@ class Config:
         # HALL_ENV=production: no development fallbacks, the simulator off by default.
         self.HALL_ENV = env.get("HALL_ENV", "development").strip().lower()
         production = self.HALL_ENV == "production"
-        if production:
-            missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
-            if missing:
-                raise ConfigError("HALL_ENV=production needs " + ", ".join(missing))
+        if production:  # no simulator, no dev backends or ids (wechat_hall/production_checks.py)
+            from .production_checks import problems, staging_host
+            unsafe = problems(env)
+            if unsafe:
+                raise ConfigError("HALL_ENV=production refuses to start: " + "; ".join(unsafe))
+        # A staging host allowed to run the simulator under production settings: every
+        # page's footer says so (wechat_hall/staging.py).
+        self.UNSAFE_STAGING_HOST = staging_host(env) if production else ""
         self.SECRET_KEY = env.get("SECRET_KEY") or _dev_secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         # Connections are recycled rather than pinged before every use: a ping is a
@@ -132,6 +134,11 @@ class Config:
         self.SMS_BACKEND = env.get("SMS_BACKEND", "dev")
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "dev")
         self.BANKCARD_BACKEND = env.get("BANKCARD_BACKEND", "dev")
+        # BANKCARD_BACKEND=http: the card-verification gateway (docs/BANKCARD.md).
+        self.BANKCARD_GATEWAY_URL = env.get("BANKCARD_GATEWAY_URL", "")
+        self.BANKCARD_GATEWAY_SECRET = env.get("BANKCARD_GATEWAY_SECRET", "")
+        self.BANKCARD_GATEWAY_CLIENT_ID = env.get("BANKCARD_GATEWAY_CLIENT_ID", "hall")
+        self.BANKCARD_GATEWAY_TIMEOUT = float(env.get("BANKCARD_GATEWAY_TIMEOUT", "8"))
         self.SMTP_HOST = env.get("SMTP_HOST", "")
         self.SMTP_PORT = _int("SMTP_PORT", 465)
         self.SMTP_USER = env.get("SMTP_USER", "")
@@ -145,6 +152,12 @@ class Config:
         self.CERT_SIGNING_CHAIN = env.get("CERT_SIGNING_CHAIN", "")
         self.CERT_SIGNING_KEY_PASSWORD = env.get("CERT_SIGNING_KEY_PASSWORD", "")
         self.CERT_DIR = env.get("CERT_DIR") or str(INSTANCE / "certs")
+        # Jobs (P-7): a running job's lease (renewed by its heartbeat; a dead worker's job
+        # is taken up again when it runs out) and how long RQ lets one job run.
+        self.JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 60)
+        self.JOB_TIMEOUT = _int("JOB_TIMEOUT", 600)
+        # The fault test's sleep inside certificates.issue; 0 (off) and refused in production.
+        self.CERT_ISSUE_TEST_DELAY = float(env.get("CERT_ISSUE_TEST_DELAY") or 0)
         self.SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
         self.SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
 

@@ -120,6 +120,11 @@ def read_register(path, progress=None):
 def _dbf_records(path):
     from dbfread import DBF
     from dbfread.exceptions import DBFNotFound, MissingMemoFile
+
+    from .whole_files import dbf_problem
+    problem = dbf_problem(path)  # a file cut short is refused whole, never half-read
+    if problem:
+        raise RegisterError([problem])
     try:
         table = DBF(str(path), encoding="gbk", char_decode_errors="strict", load=False)
         fields = [f.upper() for f in table.field_names]
@@ -133,12 +138,17 @@ def _dbf_records(path):
 
 
 def _csv_records(path):
+    from .whole_files import cut_csv_row
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(text.splitlines())
     fields = [f.strip().upper() for f in (reader.fieldnames or [])]
     _require(fields)
     reader.fieldnames = fields  # normalised once, not per record
     rows = list(reader)
+    for number, row in enumerate(rows, start=2):
+        problem = cut_csv_row(number, row, len(fields))
+        if problem:
+            raise RegisterError([problem])
     return rows, len(rows)
 
 

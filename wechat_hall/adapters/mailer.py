@@ -11,8 +11,9 @@ class DevMail:
     def __init__(self, config):
         self.config = config
 
-    def send(self, to, subject, body, attachments=()):
-        """``attachments``: ``(filename, content_type, bytes)`` triples."""
+    def send(self, to, subject, body, attachments=(), message_id=None):
+        """``attachments``: ``(filename, content_type, bytes)`` triples; ``message_id``
+        (the local part): the same for a mail sent again, so a mailbox can tell."""
         from .dev_inbox import record
         record("email", to, subject, body, list(attachments))
         return {"backend": "dev"}
@@ -24,10 +25,12 @@ class SmtpMail:
         if not config["SMTP_HOST"]:
             raise RuntimeError("MAIL_BACKEND=smtp needs SMTP_HOST")
 
-    def send(self, to, subject, body, attachments=()):
+    def send(self, to, subject, body, attachments=(), message_id=None):
         cfg = self.config
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], to, subject
+        if message_id:
+            msg["Message-ID"] = f"<{message_id}@{cfg['MAIL_FROM'].rpartition('@')[2]}>"
         msg.set_content(body)
         for filename, content_type, data in attachments:
             maintype, _, subtype = content_type.partition("/")

@@ -36,6 +36,7 @@ class FeedError(ValueError):
 
 def read_orders(path):
     """All orders of the file, or :class:`FeedError` listing every bad line."""
+    from .whole_files import cut_csv_row
     orders, errors = [], []
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -45,6 +46,9 @@ def read_orders(path):
                 raise FeedError([f"缺少列：{', '.join(missing)}"])
             for row in reader:
                 line = reader.line_num
+                cut = cut_csv_row(line, row, len(reader.fieldnames))
+                if cut:  # the file was cut short: refused whole, whatever else it holds
+                    raise FeedError([cut])
                 try:
                     orders.append(_parse(line, row))
                 except ValueError as exc:

@@ -18,6 +18,8 @@ def worker_cmd(burst):
     app = current_app._get_current_object()
     if not app.extensions.get("job_queues"):
         raise click.ClickException("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
+    # Take up the jobs of workers that died (their leases ran out) before working.
+    queue.dispatch_pending(app)
     make_worker(app).work(burst=burst, with_scheduler=False)
 
 

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from rq import Queue
+from rq.registry import StartedJobRegistry
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -14,11 +15,13 @@ from wechat_hall import clock
 from wechat_hall.extensions import db
 
 from .registry import JOBS
-from .runner import MAX_ATTEMPTS, bind_app, bound_app, in_app_context, run_outbox_job
+from .runner import (MAX_ATTEMPTS, RUNNING, bind_app, bound_app, in_app_context, lease_now,
+                     run_outbox_job)
 
 log = logging.getLogger(__name__)
 
 QUEUES = ("high", "default", "low")
+DEFAULT_JOB_TIMEOUT = 600  # seconds RQ lets one job run before it stops it; JOB_TIMEOUT
 _state = {"executor": None, "futures": set()}
 _lock = threading.Lock()
 
@@ -84,11 +87,12 @@ def deliver(app, due):
             _run_in_thread(app, job_id)
         return
     delivered = []
+    timeout = int(app.config.get("JOB_TIMEOUT") or DEFAULT_JOB_TIMEOUT)
     for job_id, queue_name in due:
         try:
-            queues[queue_name if queue_name in QUEUES else "default"].enqueue("wechat_hall.jobs.runner.run_outbox_job", job_id,
-                                       job_id=f"outbox-{job_id}", result_ttl=3600,
-                                       failure_ttl=86400)
+            queues[queue_name if queue_name in QUEUES else "default"].enqueue(
+                "wechat_hall.jobs.runner.run_outbox_job", job_id, job_id=f"outbox-{job_id}",
+                job_timeout=timeout, result_ttl=3600, failure_ttl=86400)
             delivered.append(job_id)
         except Exception as exc:  # Redis down: the dispatcher will try again.
             log.warning("outbox %s not delivered to RQ (%s); left pending", job_id, exc)
@@ -129,6 +133,7 @@ def dispatch_pending(app, limit=500):
 
     Run by the scheduler every few seconds. Returns the number of rows handed over.
     """
+    reap_expired_leases(app)
     now = clock.utcnow()
     stale = now - timedelta(minutes=10)
     with db.engine.begin() as conn:
@@ -142,6 +147,60 @@ def dispatch_pending(app, limit=500):
     if due:
         deliver(app, [tuple(row) for row in due])
     return len(due)
+
+
+def reap_expired_leases(app):
+    """Rows whose worker died (the lease ran out without a heartbeat) go back to
+    ``pending``, due now, for another worker; after MAX_ATTEMPTS they fail for good. RQ's
+    own record of those jobs is cleaned as RQ does it (StartedJobRegistry.cleanup moves
+    abandoned jobs to the failed registry); the outbox row, not RQ, decides the retry.
+    Returns the ids taken back."""
+    now = lease_now()
+    with db.engine.begin() as conn:
+        expired = conn.execute(db.select(OutboxJob.id, OutboxJob.attempts)
+                               .where(OutboxJob.status == RUNNING,
+                                      OutboxJob.lease_until < now)).all()
+        for job_id, attempts in expired:
+            final = attempts >= MAX_ATTEMPTS
+            conn.execute(update(OutboxJob)
+                         .where(OutboxJob.id == job_id, OutboxJob.status == RUNNING,
+                                OutboxJob.lease_until < now)
+                         .values(status=FAILED if final else PENDING, lease_owner=None,
+                                 lease_until=None, run_after=clock.utcnow(),
+                                 error="worker lost (lease expired)"))
+    if expired:
+        log.warning("outbox rows %s: worker lost, taken back", [i for i, _ in expired])
+    queues = app.extensions.get("job_queues")
+    for q in (queues or {}).values():
+        try:
+            StartedJobRegistry(queue=q).cleanup()
+        except Exception as exc:  # noqa: BLE001  (Redis down: the next round cleans)
+            log.warning("RQ started-job registry of %s not cleaned (%s)", q.name, exc)
+    return [job_id for job_id, _ in expired]
+
+
+STUCK_QUEUED = timedelta(minutes=5)   # queued that long: no worker takes the queue
+STUCK_PENDING = timedelta(minutes=2)  # due that long and not delivered: no dispatcher
+
+
+def stuck():
+    """Jobs that are not moving, by why: a running row whose lease ran out (its worker
+    died and no dispatcher took it back), queued rows no worker took, pending rows past
+    due that no dispatcher delivered. For /healthz."""
+    now, lease = clock.utcnow(), lease_now()
+    found = {}
+    for name, cond in (
+            ("lease_expired", (OutboxJob.status == RUNNING) & (OutboxJob.lease_until < lease)),
+            ("running_without_lease",
+             (OutboxJob.status == RUNNING) & OutboxJob.lease_until.is_(None)),
+            ("queued_too_long", (OutboxJob.status == QUEUED)
+             & (OutboxJob.queued_at < now - STUCK_QUEUED)),
+            ("pending_overdue", (OutboxJob.status == PENDING)
+             & (OutboxJob.run_after < now - STUCK_PENDING))):
+        n = db.session.execute(db.select(db.func.count(OutboxJob.id)).where(cond)).scalar()
+        if n:
+            found[name] = n
+    return found
 
 
 def counts():
@@ -158,4 +217,14 @@ def counts():
     return result
 
 
-__all__ = ["submit", "deliver", "drain", "dispatch_pending", "counts", "FAILED", "MAX_ATTEMPTS"]
+__all__ = [
+    "FAILED",
+    "MAX_ATTEMPTS",
+    "counts",
+    "deliver",
+    "dispatch_pending",
+    "drain",
+    "reap_expired_leases",
+    "stuck",
+    "submit",
+]

@@ -10,7 +10,9 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import update
@@ -20,7 +22,7 @@ from models import CertificateQuota, CertificateRequest
 from models.certificates import CHANGES, FAILED, FREEZES, HOLDINGS, KINDS, PENDING, SENT
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.jobs import job, submit
+from wechat_hall.jobs import effects, job, submit
 from wechat_hall.masking import mask_id_number
 from wechat_hall.services.accounts import id_numbers
 
@@ -210,20 +212,18 @@ def render_signed(request):
 
 @job("certificates.issue")
 def issue(payload, job_id=None):
-    """Render, sign and mail one certificate. Idempotent: a sent request is left alone.
-    A failure is written on the request (the page shows it) and raised again so the
-    outbox retries with back-off; the runner commits the success with the job's mark."""
-    from wechat_hall.adapters.mailer import BACKENDS
+    """Render, sign and mail one certificate. Idempotent: a sent request is left alone,
+    and the mail is an effect recorded once under ``certificate-mail:<id>`` (with the
+    PDF's hash and row count), so a job taken up again after its worker died finishes
+    without a second PDF or e-mail. A failure is written on the request (the page shows
+    it) and raised again so the outbox retries with back-off; the runner commits the
+    success with the job's mark."""
     request = db.session.get(CertificateRequest, payload["request_id"])
     if request is None or request.status == SENT:
         return "skipped"
-    request.issued_at = request.issued_at or clock.utcnow()
     try:
-        pdf, count = render_signed(request)
-        mailer = BACKENDS[current_app.config["MAIL_BACKEND"]](current_app.config)
-        filename = f"电子凭证-{request.code}.pdf"
-        mailer.send(request.email, f"中国结算电子凭证：{request.kind_label}",
-                    _mail_body(request), [(filename, "application/pdf", pdf)])
+        sent = effects.once(f"certificate-mail:{request.id}", lambda: _render_and_mail(request))
+        _test_delay()
     except Exception as exc:
         log.exception("certificate %s failed", payload["request_id"])
         db.session.rollback()
@@ -231,10 +231,33 @@ def issue(payload, job_id=None):
         request.status, request.error = FAILED, str(exc)[:255] or type(exc).__name__
         db.session.commit()
         raise
+    request = db.session.get(CertificateRequest, payload["request_id"])
+    request.issued_at = request.issued_at or datetime.fromisoformat(sent["issued_at"])
     request.status, request.error = SENT, None
-    request.row_count, request.pdf_sha256 = count, hashlib.sha256(pdf).hexdigest()
+    request.row_count, request.pdf_sha256 = sent["count"], sent["sha256"]
     request.sent_at = clock.utcnow()
     return "sent"
+
+
+def _render_and_mail(request):
+    from wechat_hall.adapters.mailer import BACKENDS
+    request.issued_at = request.issued_at or clock.utcnow()
+    pdf, count = render_signed(request)
+    mailer = BACKENDS[current_app.config["MAIL_BACKEND"]](current_app.config)
+    filename = f"电子凭证-{request.code}.pdf"
+    mailer.send(request.email, f"中国结算电子凭证：{request.kind_label}",
+                _mail_body(request), [(filename, "application/pdf", pdf)],
+                message_id=f"certificate-{request.code}")
+    return {"sha256": hashlib.sha256(pdf).hexdigest(), "count": count,
+            "issued_at": request.issued_at.isoformat()}
+
+
+def _test_delay():
+    """CERT_ISSUE_TEST_DELAY (seconds, 0 by default; refused in production): the fault
+    test's window to kill a worker after the mail and before the job's end."""
+    delay = float(current_app.config.get("CERT_ISSUE_TEST_DELAY") or 0)
+    if delay > 0:
+        time.sleep(delay)
 
 
 def _mail_body(request):

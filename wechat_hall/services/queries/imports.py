@@ -52,7 +52,13 @@ def read_csv(path, required):
     if missing:
         raise ImportRefused([f"第 1 行（表头）：缺少列 {', '.join(missing)}"])
     reader.fieldnames = fields
-    return [(reader.line_num, row) for row in reader]
+    rows = [(reader.line_num, row) for row in reader]
+    from wechat_hall.adapters.whole_files import cut_csv_row
+    for line, row in rows:  # a file cut short is refused whole, not imported to the cut
+        problem = cut_csv_row(line, row, len(fields))
+        if problem:
+            raise ImportRefused([problem])
+    return rows
 
 
 def import_csv(dataset, path, progress=None):

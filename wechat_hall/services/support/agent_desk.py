@@ -87,8 +87,9 @@ def reply(staff, conversation_id, text):
     if len(text) > MAX_REPLY:
         raise Refused(f"回复内容过长（{len(text)}字），请控制在{MAX_REPLY}字以内，或分条发送。")
     conversation = _mine(staff, conversation_id)
-    window = cs_window.compute(conversation.openid)
+    window = cs_window.reserve(conversation.openid)  # held until the commit below
     if not window.can_send:
+        db.session.rollback()
         raise Refused("未发送：" + window.describe())
     message = conversations.add_message(conversation, OUT, text, author=staff, delivery="sending")
     db.session.commit()
@@ -169,12 +170,12 @@ def resolve(staff, conversation_id):
     if conversation.status == RESOLVED:
         raise Refused("会话已结束。")
     _may_handle(staff, conversation, "结束")
+    window = cs_window.reserve(conversation.openid)  # the survey's place, until the commit
     now = clock.utcnow()
     conversation.status = RESOLVED
     conversation.resolved_at = now
     conversation.resolved_by_id = staff.id
     conversations.add_message(conversation, EVENT, f"{_name(staff)} 结束会话")
-    window = cs_window.compute(conversation.openid)
     if not window.can_send:
         conversations.add_message(conversation, EVENT, "未发送满意度调查：" + window.describe())
         db.session.commit()

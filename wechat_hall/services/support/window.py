@@ -6,14 +6,23 @@ own records: the investor's last message in a conversation and the customer-serv
 messages we delivered since. WeChat's own answer stays the final word: if it refuses
 anyway (a message sent by another feature, a clock difference), the refusal and its
 code are recorded on the message and shown.
+
+Sending reserves a place of the quota atomically (:func:`reserve`): a lock per investor,
+held to the end of the transaction that records the message as ``sending``, so twenty
+replies at once (several agents, double clicks) cannot all read "5 left". The
+``sending`` row is the reservation; a refused or failed send no longer counts, which
+gives the place back.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy import text
 
 from models import CsMessage
 from models.support import IN, OUT
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.services.db_locks import begin_write
 
 WINDOW = timedelta(hours=48)
 WINDOW_HOURS = int(WINDOW.total_seconds() // 3600)  # as the replies say it
@@ -76,3 +85,16 @@ def compute(openid, now=None):
                 CsMessage.delivery.in_(("sent", "sending")),
                 CsMessage.created_at >= last_in)).scalar()
     return Window(last_in, last_in + WINDOW, sent, now)
+
+
+def reserve(openid, now=None):
+    """Lock the investor's quota for this transaction, then compute the window: the
+    caller adds its ``sending`` message and commits (which releases the lock) or rolls
+    back. PostgreSQL: a transaction-scoped advisory lock on the openid; SQLite: the
+    write lock (BEGIN IMMEDIATE), which serialises writers anyway."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                           {"key": f"cs-quota:{openid}"})
+    else:
+        begin_write()
+    return compute(openid, now)
