@@ -6,7 +6,7 @@ to workers of the old code: their lease is set to expire at once, so the dispatc
 takes them up again.
 
 Revision ID: 1d344d06ed90
-Revises: 6bf2fbf69653
+Revises: 5e50e2132bb3
 Create Date: 2026-12-01 12:23:08.064074
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1d344d06ed90'
-down_revision = '6bf2fbf69653'
+down_revision = '5e50e2132bb3'
 branch_labels = None
 depends_on = None
 
