@@ -24,6 +24,7 @@ def create_app(test_config=None):
     register_extensions(app)
     register_jobs(app)
     register_blueprints(app)
+    register_request_guard(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
@@ -82,6 +83,12 @@ def register_blueprints(app):
     if app.config["SIMULATOR_ENABLED"]:
         from .simulator import register as register_simulator
         register_simulator(app)
+
+
+def register_request_guard(app):
+    """Control characters and oversized bodies are refused before any view reads them."""
+    from . import request_guard
+    request_guard.init_app(app)
 
 
 def register_errorhandlers(app):
