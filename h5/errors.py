@@ -14,7 +14,7 @@ MESSAGES = {
 
 
 def _wants_json():
-    return request.path.startswith(("/sim/api", "/api")) or (
+    return request.path.startswith(("/sim/api", "/api")) or request.is_json or (
         request.accept_mimetypes.best == "application/json")
 
 
