@@ -15,14 +15,15 @@ MESSAGES = {
 
 
 def _wants_json():
-    return request.path.startswith(("/sim/api", "/api")) or (
+    return request.path.startswith(("/sim/api", "/api")) or request.is_json or (
         request.accept_mimetypes.best == "application/json")
 
 
 def register(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        title, message = MESSAGES.get(exc.code, (exc.name, exc.description))
+        title, message = getattr(exc, "hall_message", None) or MESSAGES.get(
+            exc.code, (exc.name, exc.description))
         if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
             title, message = "页面已过期", "页面已过期或来源不明，请刷新页面后重新提交。"
         if _wants_json():

@@ -3,6 +3,7 @@
 Protocol rules: services/wechat/inbound."""
 from flask import Blueprint, Response, request
 
+from wechat_hall.request_guard import wechat_push
 from wechat_hall.services.wechat import inbound
 
 from . import router
@@ -23,6 +24,7 @@ def verify():
 
 
 @bp.post("/wechat")
+@wechat_push
 def receive():
     try:
         message, envelope = inbound.open_push(request.args, request.get_data())

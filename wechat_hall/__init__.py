@@ -24,6 +24,7 @@ def create_app(test_config=None):
     register_extensions(app)
     register_jobs(app)
     register_blueprints(app)
+    register_request_guard(app)
     register_rate_limits(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -94,6 +95,12 @@ def register_rate_limits(app):
     """After the blueprints: the views' declared throttles are applied per app."""
     from . import rate_limits
     rate_limits.init_app(app)
+
+
+def register_request_guard(app):
+    """Control characters and oversized bodies are refused before any view reads them."""
+    from . import request_guard
+    request_guard.init_app(app)
 
 
 def register_errorhandlers(app):

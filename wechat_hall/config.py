@@ -97,6 +97,11 @@ class Config:
         # Seconds a push's reply is kept for WeChat's retries (it retries for ~15 s).
         self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
         self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
+        # Request bodies (wechat_hall/request_guard.py), in bytes: WeChat's pushes are a
+        # few KB; ordinary forms; the views that take a file (kiosk photo, Excel details).
+        self.WECHAT_MAX_BODY_BYTES = _int("WECHAT_MAX_BODY_BYTES", 32 * 1024)
+        self.HALL_MAX_FORM_BYTES = _int("HALL_MAX_FORM_BYTES", 256 * 1024)
+        self.MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 12 * 1024 * 1024)
 
         # Server-side sessions (wechat_hall/sessions.py): idle and absolute timeouts.
         self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Office
 from wechat_hall.extensions import db
+from wechat_hall.request_guard import accepts_upload
 from wechat_hall.services.appointments import counters, hall_queue, offices, qr
 from wechat_hall.services.appointments import progress as queue_progress
 
@@ -51,6 +52,7 @@ def _issued(ticket, reprint):
 
 @bp.post("/kiosk/check-in")
 @role_required("kiosk")
+@accepts_upload
 def check_in():
     office = _kiosk_office()
     if office is None or not PostForm().validate_on_submit():

@@ -21,6 +21,7 @@ from models import VoteBallot
 from models.voting import CHOICES, WEB, WECHAT
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_name
+from wechat_hall.request_guard import accepts_upload
 from wechat_hall.services.voting import ballots, meetings, opinions, register, split_excel, tally
 from wechat_hall.services.voting import split as vote_split
 from wechat_hall.services.voting.ballots import AlreadyVoted
@@ -253,6 +254,7 @@ def split_template(meeting_id, account):
 
 @bp.post("/<int:meeting_id>/<account>/split/upload")
 @activated_required
+@accepts_upload
 def split_upload(meeting_id, account):
     entry, acc = _split_account(meeting_id, account)
     upload = request.files.get("file")

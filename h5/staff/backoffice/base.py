@@ -30,6 +30,8 @@ from wechat_hall.services.errors import Rejected
 from .forms import AdminForm
 
 log = logging.getLogger(__name__)
+# No list of the back office has a million pages (or a million columns).
+MAX_PAGE = 1_000_000
 
 
 def local_time(value):
@@ -93,9 +95,17 @@ class BackOfficeView(AdminOnly, ModelView):
             return None
         return super().get_one(id)
 
-    def get_list(self, page, *args, **kwargs):
-        """``?page=-1`` is the first page (PostgreSQL refuses a negative OFFSET)."""
-        return super().get_list(None if page is None else max(page, 0), *args, **kwargs)
+    def _get_list_extra_args(self):
+        """The list's numeric arguments kept in range, for every list at once: ``?page=-5``
+        is the first page (PostgreSQL refuses a negative OFFSET) and ``?page=10**20`` the
+        last one there can be (an OFFSET past PostgreSQL's bigint is a 500); a sort column
+        out of range is no sort."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        args.page_size = min(max(args.page_size or 0, 0), MAX_PAGE)
+        if args.sort is not None and not 0 <= args.sort < MAX_PAGE:
+            args.sort = None
+        return args
 
     def on_model_change(self, form, model, is_created):
         try:
