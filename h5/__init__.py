@@ -8,7 +8,7 @@ health.
 
 
 def register(app):
-    from h5 import hall, health, oauth
+    from h5 import hall, health, oauth, webhall
     from h5.accounts import activation, captcha, profile, recovery, registration, verification
     from h5.accounts import views as accounts
     from h5.appointments import queue
@@ -24,4 +24,5 @@ def register(app):
                    captcha):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
+    webhall.init_app(app)
     register_staff(app)
