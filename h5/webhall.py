@@ -112,7 +112,7 @@ def display_name(user):
 
 
 def context():
-    """What base.html needs: the breadcrumbs, and outside WeChat (``desktop``) the menu and
+    """What base.html needs: the breadcrumbs, and outside WeChat (``web``) the menu and
     who is signed in. Inside WeChat the breadcrumbs show only where a page asks for them
     (the queries, as they always have)."""
     endpoint = request.endpoint or ""
@@ -120,9 +120,9 @@ def context():
         return {"web_hall": None}  # staff pages, the back office, the hall's screen
     crumbs = breadcrumbs(endpoint)
     if current_openid():
-        return {"web_hall": {"desktop": False, "crumbs": crumbs}}
+        return {"web_hall": {"web": False, "crumbs": crumbs}}
     user = current_user()
-    return {"web_hall": {"desktop": True, "crumbs": crumbs, "menu": menu(endpoint),
+    return {"web_hall": {"web": True, "crumbs": crumbs, "menu": menu(endpoint),
                          "user_name": display_name(user) if user else None}}
 
 

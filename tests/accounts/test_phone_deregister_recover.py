@@ -7,8 +7,9 @@ from models import HallUser, IdentityVerification, PhoneChange
 from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
-from tests.accounts.account_helpers import (csrf, form_post, last_code, load_captcha, login_web,
-                                            send_code, signed_up, user)
+from tests.accounts.account_helpers import (confirmed, csrf, form_post, last_code, load_captcha,
+                                            login_web, recover_password, send_code, signed_up,
+                                            user)
 
 
 PHONE = "13800000030"
@@ -23,8 +24,8 @@ def activate_wang(app, client):
     form_post(client, "/h5/ymt/activate", WANG)
     token = csrf(client, "/h5/verify/phone")
     send_code(client, "/h5/verify/sms/phone", token)
-    resp = client.post("/h5/verify/phone", data={"csrf_token": token,
-                                                 "code": last_code(app, "18900000024")})
+    resp = confirmed(client, client.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}), "激活信息确认")
     assert resp.status_code == 302
     flush_throttle(app)
 
@@ -41,8 +42,8 @@ def new_phone_step(app, client, phone):
 def own_phone_check(app, client, phone):
     token = csrf(client, "/h5/verify/phone")
     send_code(client, "/h5/verify/sms/phone", token)
-    return client.post("/h5/verify/phone", data={"csrf_token": token,
-                                                 "code": last_code(app, phone)})
+    return confirmed(client, client.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, phone)}))
 
 
 def test_change_phone_without_ymt_checks_the_old_phone(app, client, easy_captcha):
@@ -151,8 +152,7 @@ def test_recovery_of_an_account_without_ymt(app, client, easy_captcha):
     assert resp.headers["Location"].endswith("/h5/account/recover/password")
     page = form_post(anon, "/h5/account/recover/password", {"password": "abc", "confirm": "abc"})
     assert "8-16位" in page.get_data(as_text=True)
-    resp = form_post(anon, "/h5/account/recover/password",
-                     {"password": "Fresh@2026", "confirm": "Fresh@2026"})
+    resp = recover_password(anon, "Fresh@2026")
     assert resp.headers["Location"].endswith("/recover/done")
     assert client.get("/h5/profile").status_code == 302  # old sessions end
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
@@ -181,8 +181,7 @@ def test_recovery_of_an_activated_account_asks_for_the_id(app, client, registry,
     assert "通过交易报盘身份认证" in page and "通过临柜身份认证" in page
     resp = own_phone_check(app, anon, "18900000024")
     assert resp.headers["Location"].endswith("/h5/account/recover/password")
-    form_post(anon, "/h5/account/recover/password", {"password": "Fresh@2026",
-                                                     "confirm": "Fresh@2026"})
+    recover_password(anon, "Fresh@2026")
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
 
 
@@ -195,8 +194,7 @@ def test_recovery_lifts_a_lock(app, client, easy_captcha):
     anon = app.test_client()
     _recover_start(anon, PHONE)
     own_phone_check(app, anon, PHONE)
-    form_post(anon, "/h5/account/recover/password", {"password": "Fresh@2026",
-                                                     "confirm": "Fresh@2026"})
+    recover_password(anon, "Fresh@2026")
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
 
 
