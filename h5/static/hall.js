@@ -9,6 +9,9 @@
   }
   function apply(on) {
     root.classList.toggle('hall-large', on);
+    if (document.body) {  // WeUI's own 关怀模式 (care mode) colours and sizes, too
+      if (on) { document.body.setAttribute('data-weui-mode', 'care'); } else { document.body.removeAttribute('data-weui-mode'); }
+    }
     document.querySelectorAll('.hall-large-toggle').forEach(function (btn) {
       btn.setAttribute('aria-pressed', on ? 'true' : 'false');
       btn.textContent = on ? '标准版' : '大字版';

@@ -98,7 +98,8 @@ def test_nominee_upload_page_on_the_desktop_web_hall(hall, register, browser, ar
     web.fill("#captcha", "AAAA")
     web.get_by_role("button", name="登录").click()
     web.goto(f"/h5/votes/{meeting['id']}")
-    web.get_by_role("link", name="上传投票明细").click()
+    web.get_by_label("上传投票明细").check()  # 投票前页: the way, then 立即投票
+    web.get_by_role("button", name="立即投票").click()
     expect(web.get_by_text("上传投票模板说明", exact=True)).to_be_visible()
     with web.expect_download() as download:
         web.get_by_role("link", name="下载 EXCEL 模板").click()
