@@ -216,3 +216,13 @@ def test_a_check_decided_at_once_has_no_pending_page(app, member):
     with app.app_context():
         ref = db.session.execute(db.select(IdentityVerification.public_id)).scalar_one()
     assert member.get(f"/h5/verify/pending/{ref}").status_code == 404
+
+
+def test_the_id_number_hint_follows_the_id_type(app, member):
+    """营业执照 is not asked for an 18-digit resident ID (issue 16)."""
+    page = member.get("/h5/ymt/activate").get_data(as_text=True)
+    assert "居民身份证号码应为18位" in page
+    page = step1(member, {"holder_type": "institution", "id_type": "uscc",
+                          "id_number": "91310115"}).get_data(as_text=True)
+    hint = page.split('id="id-number-hint"')[1].split("</p>")[0]
+    assert "统一社会信用代码应为18位数字或大写字母" in hint and "居民身份证" not in hint
