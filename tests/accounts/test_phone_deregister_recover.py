@@ -81,7 +81,9 @@ def test_at_most_three_phone_changes_within_a_month(app, client, easy_captcha):
                                                 changed_at=utcnow() - timedelta(days=days)))
         db.session.commit()
     page = client.get("/h5/account/phone").get_data(as_text=True)
-    assert "一个月内最多变更三次" in page and "disabled" in page
+    # said plainly before any SMS: no 获取验证码 button, no form (issue 16)
+    assert "一个月内最多变更三次" in page and 'id="phone-limit"' in page
+    assert "获取验证码" not in page and "hall-sms-btn" not in page
     token = csrf(client, "/h5/account/phone")
     resp = send_code(client, "/h5/account/sms/change_phone", token, "13800000031")
     assert resp.status_code == 400 and "变更次数已用完" in resp.get_json()["message"]
