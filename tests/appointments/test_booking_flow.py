@@ -140,12 +140,14 @@ def test_the_slot_list_says_how_many_places_are_left(person, hall_app):
 
 def test_one_id_number_cannot_hold_two_bookings_on_a_day(person, hall_app):
     assert person.book().status_code == 302
-    again = person.book(start="13:00")
-    page = person.client.get(again.location).get_data(as_text=True)
-    assert "每个证件号码每天只能预约一次" in page
+    # said at 下一步, beside the ID number (issue 16), not only at 提交
+    again = person.apply(start="13:00")
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "每个证件号码每天只能预约一次" in page and 'data-error="id_number"' in page
     other = Person(hall_app, "o_other_phone_0003")  # another phone, the same ID number
-    again = other.book(start="14:00")
-    assert "每个证件号码每天只能预约一次" in other.client.get(again.location).get_data(as_text=True)
+    again = other.apply(start="14:00")
+    assert "每个证件号码每天只能预约一次" in again.get_data(as_text=True)
     assert len(appointments(hall_app)) == 1
 
 
