@@ -32,11 +32,14 @@ def test_booking_shows_the_preview_with_the_guide_then_the_code_and_a_qr_that_de
                  "2026-11-24", "08:30:00~09:29:59", "业务办理须知", "质押登记申请表", "上一步", "提交"):
         assert text in html, text
     assert ID_A not in html  # masked on screen
+    # the seed's 业务办理须知, without a doubled colon (issue 16)
+    assert "官网“服务支持”-“业务表格”处下载" in html and "：请携带：" not in html
     done = person.confirm(csrf, token)
     assert done.status_code == 302
     page = person.client.get(done.location).get_data(as_text=True)
     [row] = appointments(person.app)
     assert "预约成功" in page and row.code in page
+    assert 'data-field="预约时间">2026-' in page  # 详情 names when it was booked
     assert "返回" in page and "预约记录查询" in page
     assert row.status == "booked" and row.items == 3 and row.openid == person.openid
     assert row.day == TUESDAY and row.id_number == ID_A
