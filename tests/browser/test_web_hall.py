@@ -207,6 +207,17 @@ def test_the_other_key_pages_pass_axe(hall, demo_data, browser):
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".staff-tiles")).to_be_visible()
     no_serious_violations(page, "staff console")
+    # the back office's date pickers and filters speak Chinese (issue 16)
+    page.goto("/admin/calendarday/new/")
+    page.locator("#day").click()
+    picker = page.locator(".daterangepicker").first
+    expect(picker).to_be_visible()
+    expect(picker.locator("th", has_text="一").first).to_be_visible()
+    assert "Su" not in picker.inner_text() and "Mo" not in picker.inner_text()
+    page.goto("/admin/bookingslot/")
+    page.get_by_role("button", name=re.compile("添加过滤器|过滤器|Add Filter")).first.click()
+    expect(page.get_by_text("网点代码").first).to_be_visible()
+    assert "Code" not in page.locator(".field-filters, .dropdown-menu").all_inner_texts().__str__()
     context.close()
 
 
