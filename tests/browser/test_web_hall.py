@@ -135,6 +135,16 @@ def test_the_web_hall_in_both_layouts(hall, demo_data, browser, artifact, layout
     expect(page.locator(".vote-shares")).to_contain_text("5,000")
     no_serious_violations(page, f"{layout} ballot")
     page.screenshot(path=f"{artifact}--ballot.png")
+    page.locator('input[name="overall"][value="for"]').check()
+    page.locator(".vote-submit").click()
+    expect(page.locator("#vote-confirm-title")).to_have_text("确定提交")
+    # the confirmation's buttons stay inside its card, on a phone too (issue 16)
+    edges = page.evaluate("""() => [document.querySelector('.vote-confirm').getBoundingClientRect(),
+        ...[...document.querySelectorAll('.vote-confirm__ops .weui-btn')].map(
+            b => b.getBoundingClientRect())].map(r => [r.left, r.right])""")
+    card, buttons = edges[0], edges[1:]
+    assert len(buttons) == 2 and all(card[0] <= b[0] and b[1] <= card[1] for b in buttons), edges
+    no_serious_violations(page, f"{layout} 确定提交")
     context.close()
 
 
