@@ -8,8 +8,16 @@ health.
 
 
 def register(app):
-    from h5 import hall, health, oauth
-    from h5.accounts import activation, captcha, profile, recovery, registration, verification
+    from h5 import hall, health, oauth, webhall
+    from h5.accounts import (
+        activation,
+        captcha,
+        confirmation,
+        profile,
+        recovery,
+        registration,
+        verification,
+    )
     from h5.accounts import views as accounts
     from h5.appointments import queue
     from h5.appointments import views as appointments
@@ -20,8 +28,9 @@ def register(app):
     from h5.votes import views as votes
 
     for module in (hall, oauth, registration, accounts, recovery, verification, activation,
-                   profile, queries, certificates, service, votes, appointments, queue, health,
+                   profile, confirmation, queries, certificates, service, votes, appointments, queue, health,
                    captcha):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
+    webhall.init_app(app)
     register_staff(app)

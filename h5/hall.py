@@ -1,9 +1,8 @@
 """服务大厅 (PUB-1): the home grid."""
 from flask import Blueprint, redirect, render_template, url_for
 
-from wechat_hall.masking import mask_name, mask_phone
-
 from .identity import current_openid, current_user
+from .webhall import display_name
 
 bp = Blueprint("hall", __name__, url_prefix="/h5")
 
@@ -28,21 +27,21 @@ NOT_ACTIVATED = "您当前还未绑定一码通，是否立即绑定？"
 @bp.get("/")
 def home():
     user = current_user()
+    web = not current_openid()
     items = []
     for label, endpoint, fid in GRID:
+        if web and endpoint == "votes.index":
+            endpoint = "votes.landing"  # the web hall's 网络投票 page comes first (seed 三.1.1)
         url, confirm = url_for(endpoint), None
         # queries and voting need an activated 一码通 (ACC-8, second entry)
-        if fid.startswith(("Q-", "V-")):
+        if fid.startswith(("Q-", "V-")) and endpoint != "votes.landing":
             if user is None:
                 url = url_for("accounts.login", next=url)
             elif not user.is_activated:
                 url, confirm = url_for("activation.start", next=url), NOT_ACTIVATED
         items.append({"label": label, "url": url, "feature": fid, "initial": label[0],
                       "confirm": confirm})
-    name = None
-    if user is not None:
-        name = mask_name(user.investor.name) if user.investor else (
-            user.nickname or mask_phone(user.phone))
+    name = display_name(user) if user is not None else None
     return render_template("hall/home.html", items=items, openid=current_openid(), user=user,
                            user_name=name)
 

@@ -1,18 +1,23 @@
 """Follow, unfollow and other events (P-3)."""
-from wechat_hall.services.wechat import followers
+from wechat_hall.services.wechat import followers, menus
 
 from . import router
 from .links import link
 
-WELCOME = (
-    "欢迎关注中国结算营业厅！\n"
-    "底部有三个菜单：\n"
-    "【我的账户】账户注册、账户绑定、个人信息；\n"
-    "【业务办理】业务预约、排号进度、网络投票、证券查询；\n"
-    "【公共服务】在线客服、营业网点、常见问题。\n"
-    "也可以直接发送“预约”“投票”“排号”“查询”“绑定”“客服”。\n"
-    "现在就进入{hall}。"
-)
+NUMBERS = "零一二三四五六七八九"
+
+
+def welcome():
+    """The welcome names the menus and every entry in them, from menus.json (P-2)."""
+    menu = menus.load()
+    lines = menus.outline(menu)
+    return "\n".join([
+        "欢迎关注中国结算营业厅！",
+        f"底部有{NUMBERS[len(lines)] if len(lines) < 10 else len(lines)}个菜单：",
+        *lines,
+        "也可以直接发送“预约”“投票”“排号”“查询”“绑定”“客服”。",
+        f"现在就进入{link('home')}。",
+    ])
 
 
 @router.before_each
@@ -25,7 +30,7 @@ def record_activity(message):
 @router.event("subscribe")
 def on_subscribe(message):
     followers.subscribe(message.source)
-    return WELCOME.format(hall=link("home"))
+    return welcome()
 
 
 @router.event("subscribe_scan")

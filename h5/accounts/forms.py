@@ -120,8 +120,9 @@ def _id_type_choices(holder_type=None):
 
 
 def id_types_by_holder():
-    """用户类型 → its 证件类型, for the page script that fills the second select."""
-    return {holder: [(t.code, t.label) for t in id_numbers.id_types_for(holder)]
+    """用户类型 → its 证件类型 (code, label, the number's format as the field's hint), for
+    the page script that fills the second select and says what the number looks like."""
+    return {holder: [(t.code, t.label, t.hint) for t in id_numbers.id_types_for(holder)]
             for holder in HOLDER_TYPES}
 
 

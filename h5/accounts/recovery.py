@@ -8,7 +8,7 @@ for ``RECOVER_GRACE``).
 """
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from h5.identity import in_wechat
 from models import HallUser, IdentityVerification
@@ -19,7 +19,7 @@ from wechat_hall.masking import mask_phone
 from wechat_hall.services.accounts import hall_users, identity_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import flow, verification_flow
+from . import confirmation, flow, verification_flow
 from .captcha import captcha_field_ok
 from .forms import IdentityForm, NewPasswordForm, RecoverStartForm, id_types_by_holder, refuse
 
@@ -85,12 +85,21 @@ def identity():
         else:
             passed = _passed_check(user)
             if passed is not None:
-                flow.put(flow.RECOVER, user_id=user.id, verified=True, check=passed.public_id)
+                flow.put(flow.RECOVER, user_id=user.id, verified=True, check=passed.public_id,
+                          method=passed.method)
                 return redirect(url_for("recovery.password"))
             return verification_flow.begin(RECOVER, user, ymt)
     return render_template("accounts/recover_identity.html", form=form, error=error,
                            phone=mask_phone(user.phone), wechat=in_wechat(),
                            id_types=id_types_by_holder())
+
+
+class _RecoverContext(verification_flow.Context):
+    """The account whose password is reset, for 找回密码信息确认 (its bound 一码通 shown)."""
+
+    def __init__(self, user):
+        super().__init__({"purpose": RECOVER, "user_id": user.id,
+                          "ymt_id": user.ymt_account_id if user.is_activated else None})
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -102,6 +111,13 @@ def password():
     error = None
     if form.validate_on_submit():
         try:
+            hall_users.check_passwords(form.password.data, form.confirm.data)
+            if request.form.get("step") != "confirm":  # 找回密码信息确认 first
+                return confirmation.page(
+                    _RecoverContext(user), data.get("method"), url_for("recovery.password"),
+                    url_for("recovery.password"),
+                    hidden=(("password", form.password.data), ("confirm", form.confirm.data),
+                            ("step", "confirm")))
             hall_users.set_new_password(user, form.password.data, form.confirm.data)
         except AccountError as exc:
             error = refuse(form, exc)

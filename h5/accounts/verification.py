@@ -17,6 +17,7 @@ from wechat_hall.services.accounts import identity_checks, pending_checks, sms_c
 from wechat_hall.services.accounts.hall_users import AccountError
 
 from . import flow, sms_sending
+from .confirmation import HELD, hold
 from .forms import AccountForm, BankCardForm, CounterForm, EmptyForm, SmsCodeForm, refuse
 from .verification_flow import (
     ACCOUNT_PHONE,
@@ -74,6 +75,8 @@ def phone():
     if form.validate_on_submit():
         try:
             sms_codes.verify_code(target, SMS_PURPOSE[ctx.purpose], form.code.data)
+            if ctx.purpose in HELD:  # 激活信息确认 / 修改手机号信息确认 first
+                return hold(ctx, RESERVED_PHONE if ctx.ymt else ACCOUNT_PHONE)
             if ctx.ymt is None:
                 apply_account_phone(ctx)
                 return passed(ctx)
@@ -103,6 +106,8 @@ def bankcard():
             phone = sms_codes.normalize_phone(form.bank_phone.data)
             fingerprint = identity_checks.check_bank_card(ctx.ymt, form.card_number.data, phone)
             sms_codes.verify_code(phone, sms_codes.BANKCARD, form.code.data)
+            if ctx.purpose in HELD:
+                return hold(ctx, BANKCARD, fingerprint)
             row = identity_checks.record_passed(ctx.user, ctx.ymt, ctx.purpose, BANKCARD,
                                                 new_phone=ctx.new_phone,
                                                 card_fingerprint=fingerprint)

@@ -110,7 +110,8 @@ def passed(ctx, verification=None):
         log_out()
         return redirect(url_for("accounts.deregister_done"))
     flow.put(flow.RECOVER, user_id=ctx.user.id, verified=True,
-             check=verification.public_id if verification else None)
+             check=verification.public_id if verification else None,
+             method=verification.method if verification else ACCOUNT_PHONE)
     return redirect(url_for("recovery.password"))
 
 

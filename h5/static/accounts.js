@@ -138,7 +138,17 @@
       if (list.some(function (t) { return t[0] === keep; })) { idType.value = keep; }
       else if (list.length) { idType.value = list[0][0]; }
     };
-    holder.addEventListener('change', fill);
+    /* the hint under 证件号码 says what the chosen type's number looks like */
+    var hint = document.getElementById('id-number-hint');
+    var say = function () {
+      var all = [];
+      Object.keys(types).forEach(function (k) { all = all.concat(types[k]); });
+      var t = all.filter(function (x) { return x[0] === idType.value; })[0];
+      if (hint) { hint.textContent = t ? t[2] : ''; }
+    };
+    holder.addEventListener('change', function () { fill(); say(); });
+    idType.addEventListener('change', say);
     fill();
+    say();
   }
 })();

@@ -34,7 +34,8 @@
         if (invalid) {
           line.innerHTML = '* 表决权数须为非负整数'; bad = true;
         } else if (left < 0) {
-          line.innerHTML = '* 已超出本议案拥有的表决权数 <b class="vote-remaining__n">' + fmt(-left) + '</b>，请调整';
+          line.innerHTML = '* 已分配 <b>' + fmt(used) + '</b> 表决权，超出本议案拥有的表决权数 <b>' + fmt(rights) +
+            '</b> 共 <b class="vote-remaining__n">' + fmt(-left) + '</b>，请调整';
           bad = true;
         } else {
           line.innerHTML = '* 您还有 <b class="vote-remaining__n">' + fmt(left) + '</b> 表决权未分配';

@@ -55,8 +55,7 @@ def choose():
         flash(str(exc), "error")
         return redirect(url_for("service.centre"))
     db.session.commit()
-    flash(f"已选择【{conversation.queue.name}】。请返回聊天窗口直接输入您的问题，"
-          "我们会先从知识库为您解答，需要时回复“转人工”。", "success")
+    flash(f"已选择【{conversation.queue.name}】。", "success")  # what to do next: the status box
     return redirect(url_for("service.centre"))
 
 

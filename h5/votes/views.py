@@ -62,6 +62,12 @@ def refused(exc):
     return _refused(str(exc))
 
 
+@bp.get("/hall")
+def landing():
+    """网络投票 (seed 三.1.1, the web hall's menu entry): what it is, and 我的投票."""
+    return render_template("hall/votes/landing.html", tips=TIPS)
+
+
 @bp.get("")
 @activated_required
 def index():

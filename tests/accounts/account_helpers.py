@@ -130,3 +130,22 @@ class Staff:
     def post(self, path, data, page="/staff/"):
         token = csrf(self.client, page)
         return self.client.post(path, data={"csrf_token": token, **data})
+
+
+def confirmed(client, resp, heading=None):
+    """Through 激活信息确认 / 修改手机号信息确认 when step 2 led there: 确认 is pressed.
+    Other responses are returned as they are."""
+    if resp.status_code != 302 or not resp.headers["Location"].endswith("/h5/verify/confirm"):
+        return resp
+    page = client.get("/h5/verify/confirm").get_data(as_text=True)
+    assert heading is None or heading in page
+    return form_post(client, "/h5/verify/confirm", {})
+
+
+def recover_password(client, password):
+    """The new password of 找回密码, then 确认 on 找回密码信息确认."""
+    resp = form_post(client, "/h5/account/recover/password",
+                     {"password": password, "confirm": password})
+    assert resp.status_code == 200 and "找回密码信息确认" in resp.get_data(as_text=True)
+    return form_post(client, "/h5/account/recover/password",
+                     {"password": password, "confirm": password, "step": "confirm"})

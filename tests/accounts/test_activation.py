@@ -5,8 +5,8 @@ from models import DevMessage, HallUser, IdentityVerification
 from wechat_hall.extensions import db
 
 from tests.seeding import forget_counters
-from tests.accounts.account_helpers import (csrf, form_post, last_code, send_code, signed_up,
-                                            signed_up_wechat, user)
+from tests.accounts.account_helpers import (confirmed, csrf, form_post, last_code, send_code,
+                                            signed_up, signed_up_wechat, user)
 
 
 PHONE = "13800000010"
@@ -42,7 +42,15 @@ def test_reserved_phone_activation_end_to_end(app, member):
     assert resp.get_json() == {"ok": True, "message": "验证码已发送至189****0024", "resend_after": 60}
     resp = member.post("/h5/verify/phone", data={"csrf_token": token,
                                                  "code": last_code(app, "18900000024")})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/verify/confirm")
+    assert not user(app, PHONE).is_activated  # nothing before 确认
+    page = member.get("/h5/verify/confirm").get_data(as_text=True)
+    for text in ("激活信息确认", "*安", "211****0003", "开户预留手机号认证", "确认", "返回"):
+        assert text in page
+    assert "211103198603040003" not in page
+    resp = form_post(member, "/h5/verify/confirm", {})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/ymt/done")
+    assert member.get("/h5/verify/confirm").status_code == 400  # used up
     done = member.get("/h5/ymt/done").get_data(as_text=True)
     assert "一码通已激活" in done and "*安" in done and "18****0024" in done
     assert user(app, PHONE).is_activated
@@ -65,9 +73,9 @@ def test_bank_card_activation(app, member):
         assert message in page
         forget_counters(app)
     send_code(member, "/h5/verify/sms/bankcard", token, "13912340153")
-    resp = member.post("/h5/verify/bankcard", data={
+    resp = confirmed(member, member.post("/h5/verify/bankcard", data={
         "csrf_token": token, "card_number": "6222 0210 0123 4560 156",
-        "bank_phone": "13912340153", "code": last_code(app, "13912340153")})
+        "bank_phone": "13912340153", "code": last_code(app, "13912340153")}), "银联身份认证")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/ymt/done")
     with app.app_context():
         row = db.session.execute(db.select(IdentityVerification)).scalar_one()
@@ -161,8 +169,8 @@ def test_a_ymt_bound_by_someone_else_is_refused(app, member):
     step1(member, WANG)
     token = csrf(member, "/h5/verify/phone")
     send_code(member, "/h5/verify/sms/phone", token)
-    member.post("/h5/verify/phone", data={"csrf_token": token,
-                                          "code": last_code(app, "18900000024")})
+    confirmed(member, member.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}))
     other = app.test_client()
     signed_up(app, other, "13800000012")
     page = step1(other, WANG).get_data(as_text=True)
@@ -173,8 +181,8 @@ def test_an_activated_user_is_not_asked_again(app, member):
     step1(member, WANG)
     token = csrf(member, "/h5/verify/phone")
     send_code(member, "/h5/verify/sms/phone", token)
-    member.post("/h5/verify/phone", data={"csrf_token": token,
-                                          "code": last_code(app, "18900000024")})
+    confirmed(member, member.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}))
     resp = member.get("/h5/ymt/activate")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/ymt/done")
 
@@ -204,8 +212,18 @@ def test_a_check_decided_at_once_has_no_pending_page(app, member):
     step1(member, WANG)
     token = csrf(member, "/h5/verify/phone")
     send_code(member, "/h5/verify/sms/phone", token)
-    member.post("/h5/verify/phone", data={"csrf_token": token,
-                                          "code": last_code(app, "18900000024")})
+    confirmed(member, member.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}))
     with app.app_context():
         ref = db.session.execute(db.select(IdentityVerification.public_id)).scalar_one()
     assert member.get(f"/h5/verify/pending/{ref}").status_code == 404
+
+
+def test_the_id_number_hint_follows_the_id_type(app, member):
+    """营业执照 is not asked for an 18-digit resident ID (issue 16)."""
+    page = member.get("/h5/ymt/activate").get_data(as_text=True)
+    assert "居民身份证号码应为18位" in page
+    page = step1(member, {"holder_type": "institution", "id_type": "uscc",
+                          "id_number": "91310115"}).get_data(as_text=True)
+    hint = page.split('id="id-number-hint"')[1].split("</p>")[0]
+    assert "统一社会信用代码应为18位数字或大写字母" in hint and "居民身份证" not in hint

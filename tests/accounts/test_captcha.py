@@ -67,6 +67,9 @@ def test_an_expired_challenge_fails(make_app, monkeypatch):
 
 def test_the_default_alphabet_has_no_look_alikes():
     assert not set("01OIL") & set(captcha.ALPHABET)
+    # look-alikes of the drawn font left out too (issue 16), and the glyphs barely overlap
+    assert not set("Z5SBUV6GMW") & set(captcha.ALPHABET)
+    assert captcha._Drawer.word_offset_dx <= 0.05 and captcha._Drawer.character_rotate == (-12, 12)
 
 
 def test_the_image_is_readable_size_and_has_its_own_alphabet(app):

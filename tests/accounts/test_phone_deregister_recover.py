@@ -8,8 +8,9 @@ from wechat_hall.clock import utcnow
 from wechat_hall.extensions import db
 
 from tests.seeding import forget_counters
-from tests.accounts.account_helpers import (csrf, form_post, last_code, load_captcha, login_web,
-                                            send_code, signed_up, user)
+from tests.accounts.account_helpers import (confirmed, csrf, form_post, last_code, load_captcha,
+                                            login_web, recover_password, send_code, signed_up,
+                                            user)
 
 
 PHONE = "13800000030"
@@ -24,8 +25,8 @@ def activate_wang(app, client):
     form_post(client, "/h5/ymt/activate", WANG)
     token = csrf(client, "/h5/verify/phone")
     send_code(client, "/h5/verify/sms/phone", token)
-    resp = client.post("/h5/verify/phone", data={"csrf_token": token,
-                                                 "code": last_code(app, "18900000024")})
+    resp = confirmed(client, client.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}), "激活信息确认")
     assert resp.status_code == 302
     flush_throttle(app)
 
@@ -42,8 +43,8 @@ def new_phone_step(app, client, phone):
 def own_phone_check(app, client, phone):
     token = csrf(client, "/h5/verify/phone")
     send_code(client, "/h5/verify/sms/phone", token)
-    return client.post("/h5/verify/phone", data={"csrf_token": token,
-                                                 "code": last_code(app, phone)})
+    return confirmed(client, client.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, phone)}))
 
 
 def test_change_phone_without_ymt_checks_the_old_phone(app, client, easy_captcha):
@@ -81,7 +82,9 @@ def test_at_most_three_phone_changes_within_a_month(app, client, easy_captcha):
                                                 changed_at=utcnow() - timedelta(days=days)))
         db.session.commit()
     page = client.get("/h5/account/phone").get_data(as_text=True)
-    assert "一个月内最多变更三次" in page and "disabled" in page
+    # said plainly before any SMS: no 获取验证码 button, no form (issue 16)
+    assert "一个月内最多变更三次" in page and 'id="phone-limit"' in page
+    assert "获取验证码" not in page and "hall-sms-btn" not in page
     token = csrf(client, "/h5/account/phone")
     resp = send_code(client, "/h5/account/sms/change_phone", token, "13800000031")
     assert resp.status_code == 400 and "变更次数已用完" in resp.get_json()["message"]
@@ -152,8 +155,7 @@ def test_recovery_of_an_account_without_ymt(app, client, easy_captcha):
     assert resp.headers["Location"].endswith("/h5/account/recover/password")
     page = form_post(anon, "/h5/account/recover/password", {"password": "abc", "confirm": "abc"})
     assert "8-16位" in page.get_data(as_text=True)
-    resp = form_post(anon, "/h5/account/recover/password",
-                     {"password": "Fresh@2026", "confirm": "Fresh@2026"})
+    resp = recover_password(anon, "Fresh@2026")
     assert resp.headers["Location"].endswith("/recover/done")
     assert client.get("/h5/profile").status_code == 302  # old sessions end
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
@@ -182,8 +184,7 @@ def test_recovery_of_an_activated_account_asks_for_the_id(app, client, registry,
     assert "通过交易报盘身份认证" in page and "通过临柜身份认证" in page
     resp = own_phone_check(app, anon, "18900000024")
     assert resp.headers["Location"].endswith("/h5/account/recover/password")
-    form_post(anon, "/h5/account/recover/password", {"password": "Fresh@2026",
-                                                     "confirm": "Fresh@2026"})
+    recover_password(anon, "Fresh@2026")
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
 
 
@@ -196,8 +197,7 @@ def test_recovery_lifts_a_lock(app, client, easy_captcha):
     anon = app.test_client()
     _recover_start(anon, PHONE)
     own_phone_check(app, anon, PHONE)
-    form_post(anon, "/h5/account/recover/password", {"password": "Fresh@2026",
-                                                     "confirm": "Fresh@2026"})
+    recover_password(anon, "Fresh@2026")
     assert login_web(app.test_client(), PHONE, "Fresh@2026").status_code == 302
 
 

@@ -32,11 +32,14 @@ def test_booking_shows_the_preview_with_the_guide_then_the_code_and_a_qr_that_de
                  "2026-11-24", "08:30:00~09:29:59", "业务办理须知", "质押登记申请表", "上一步", "提交"):
         assert text in html, text
     assert ID_A not in html  # masked on screen
+    # the seed's 业务办理须知, without a doubled colon (issue 16)
+    assert "官网“服务支持”-“业务表格”处下载" in html and "：请携带：" not in html
     done = person.confirm(csrf, token)
     assert done.status_code == 302
     page = person.client.get(done.location).get_data(as_text=True)
     [row] = appointments(person.app)
     assert "预约成功" in page and row.code in page
+    assert 'data-field="预约时间">2026-' in page  # 详情 names when it was booked
     assert "返回" in page and "预约记录查询" in page
     assert row.status == "booked" and row.items == 3 and row.openid == person.openid
     assert row.day == TUESDAY and row.id_number == ID_A
@@ -140,12 +143,14 @@ def test_the_slot_list_says_how_many_places_are_left(person, hall_app):
 
 def test_one_id_number_cannot_hold_two_bookings_on_a_day(person, hall_app):
     assert person.book().status_code == 302
-    again = person.book(start="13:00")
-    page = person.client.get(again.location).get_data(as_text=True)
-    assert "每个证件号码每天只能预约一次" in page
+    # said at 下一步, beside the ID number (issue 16), not only at 提交
+    again = person.apply(start="13:00")
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "每个证件号码每天只能预约一次" in page and 'data-error="id_number"' in page
     other = Person(hall_app, "o_other_phone_0003")  # another phone, the same ID number
-    again = other.book(start="14:00")
-    assert "每个证件号码每天只能预约一次" in other.client.get(again.location).get_data(as_text=True)
+    again = other.apply(start="14:00")
+    assert "每个证件号码每天只能预约一次" in again.get_data(as_text=True)
     assert len(appointments(hall_app)) == 1
 
 

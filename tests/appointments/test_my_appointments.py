@@ -145,3 +145,15 @@ def test_the_day_before_reminder_is_sent_once_as_a_template_message(person, hall
         assert db.session.execute(db.select(db.func.count(OutboxJob.id)).filter_by(
             func="wechat.send_template")).scalar() == 1
         assert db.session.execute(db.select(Appointment.reminder_sent_at)).scalar() is not None
+
+
+def test_default_ranges_pass_their_own_rule(person):
+    """办理时间 + 三个月内 opened by a link without dates (issue 16): its default range is
+    accepted and reaches the visit booked ahead."""
+    _booked(person, items="2")
+    [row] = appointments(person.app)
+    for by in ("created", "day"):
+        for span in ("1m", "3m"):
+            page = person.client.get(f"/h5/appointments/mine?by={by}&span={span}"
+                                     ).get_data(as_text=True)
+            assert "不能超过三个月" not in page and row.code in page, (by, span)

@@ -59,7 +59,8 @@ def test_cumulative_ballot_with_the_live_counter(hall, register, phone):
     frame.locator(f'input[name="cand-{china}"]').fill("6000")
     expect(remaining).to_have_text("* 您还有 4,000 表决权未分配")
     frame.locator(f'input[name="cand-{france}"]').fill("9000")
-    expect(remaining).to_contain_text("已超出本议案拥有的表决权数 5,000")
+    # both numbers: what was given, what the proposal has, and the excess (issue 16)
+    expect(remaining).to_have_text("* 已分配 15,000 表决权，超出本议案拥有的表决权数 10,000 共 5,000，请调整")
     expect(frame.locator(".vote-submit")).to_be_disabled()
     phone.screenshot("over")
     frame.locator(f'input[name="cand-{france}"]').fill("3000")
@@ -98,7 +99,8 @@ def test_nominee_upload_page_on_the_desktop_web_hall(hall, register, browser, ar
     web.fill("#captcha", "AAAA")
     web.get_by_role("button", name="登录").click()
     web.goto(f"/h5/votes/{meeting['id']}")
-    web.get_by_role("link", name="上传投票明细").click()
+    web.get_by_label("上传投票明细").check()  # 投票前页: the way, then 立即投票
+    web.get_by_role("button", name="立即投票").click()
     expect(web.get_by_text("上传投票模板说明", exact=True)).to_be_visible()
     with web.expect_download() as download:
         web.get_by_role("link", name="下载 EXCEL 模板").click()

@@ -104,7 +104,13 @@ def test_the_service_centre_choice_holds_for_the_conversation(cs, client, wechat
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     resp = client.post("/h5/service/choose", data={"csrf_token": token, "queue": "SH"})
     assert resp.status_code == 302
-    assert "已选择【沪市】" in client.get("/h5/service").get_data(as_text=True)
+    page = client.get("/h5/service").get_data(as_text=True)
+    assert "已选择【沪市】" in page
+    assert page.count("我们会先从知识库为您解答") == 1  # said once, not in two boxes
+    # the knowledge base still answers a 账户 question in 沪市 (issue 16), no person yet
+    reply = wechat.reply_text(wechat.text("o_pick", "一码通怎么激活？"))
+    assert "【如何绑定及激活一码通？】" in reply
+    assert conversation_of(cs, "o_pick").status != "waiting"
     # A question the table would send to 账户 stays in 沪市: the investor chose.
     wechat.reply_text(wechat.text("o_pick", "忘记登录密码了怎么办"))
     conv = conversation_of(cs, "o_pick")

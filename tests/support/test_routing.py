@@ -115,8 +115,12 @@ def test_knowledge_answers(text, queue, expected):
     assert (entry.question if entry else None) == expected
 
 
-def test_knowledge_of_another_queue_does_not_answer():
-    assert knowledge.best_match(ENTRIES, "累积投票怎么投", queue="SH") is None
+def test_after_picking_a_market_general_answers_are_still_found():
+    """Issue 16: 沪市 chosen, a question of the 账户 or 投票 system gets its answer."""
+    assert knowledge.best_match(ENTRIES, "一码通怎么激活？", queue="SH").question == \
+        "如何绑定及激活一码通？"
+    assert knowledge.best_match(ENTRIES, "累积投票怎么投", queue="SH").question == "累积投票怎么投？"
+    assert knowledge.best_match(ENTRIES, "我的情况比较特殊", queue="SH") is None
 
 
 def test_the_exact_question_wins():

@@ -176,6 +176,9 @@ def test_overall_proposal_precedence_earlier_wins(app, client, registry):
                                            "order": f"overall,item-{item1}"}, account=ZHANG_WEI,
                           step="preview")
     assert "（按总议案）" in text(preview)
+    # the explicit 赞成 on 1.01 was set aside, and the preview says so (issue 16)
+    assert "您对本议案选择的“赞成”未被采用：总议案先于本议案投出，按总议案计为“反对”" in text(preview)
+    assert text(preview).count("未被采用") == 1  # 1.02 had no choice of its own
     post_ballot(other, meeting, {"overall": "against", f"item-{item1}": "for",
                                  "order": f"overall,item-{item1}"}, account=ZHANG_WEI)
     zhang = [b for b in ballots(app) if b.account == ZHANG_WEI][0]
@@ -218,4 +221,6 @@ def test_wechat_ballot_is_recorded_as_wechat(app, client, registry):
 
 def test_the_hall_grid_and_chat_link_point_at_the_votes(app, client, registry):
     sign_in(app, client, WANG_AN_YMT, "13900000001")
-    assert 'href="/h5/votes"' in text(client.get("/h5/"))
+    # the web hall's 网络投票 page first, then 我的投票 (seed 三.1.1)
+    assert 'href="/h5/votes/hall"' in text(client.get("/h5/"))
+    assert 'href="/h5/votes"' in text(client.get("/h5/votes/hall"))

@@ -172,6 +172,8 @@ def test_results_page_only_after_close_with_totals_by_tier(app, client, registry
     page = text(client.get(f"/h5/votes/{meeting['id']}/results"))
     assert "1%以下且市值小于50万元持有数量" in page and "5,000" in page
     assert "赞成：<b>5,000</b>" in page and "得票数：<b>10,000</b>" in page
+    # as the seed words them (issue 16): the tier under each item, the price with two decimals
+    assert "• 持股1%以下且持股市值50万元以下" in page and "登记日收盘价 25.00 元" in page
     assert "已结束" in text(client.get("/h5/votes"))
 
 

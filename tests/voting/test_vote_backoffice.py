@@ -100,3 +100,25 @@ def test_the_register_is_listed_for_admins_only(app, registry):
     assert WANG_AN in page and "香港中央结算有限公司" in page
     agent = Staff(app, "agent1", "agent")
     assert agent.get("/admin/voteholding/").status_code == 403
+
+
+def test_the_item_form_names_each_proposals_meeting_and_filters_by_it(app, registry):
+    """Issue 16: "1.00 议案" once per meeting was ambiguous."""
+    make_meeting(app)
+    with app.app_context():
+        other = VoteMeeting(security_code="600999", security_name="示例股份", title="另一次会议",
+                            record_date=datetime(2026, 11, 20).date(),
+                            opens_at=datetime(2026, 12, 1), closes_at=datetime(2026, 12, 10),
+                            total_shares=1_000_000, close_price=10)
+        db.session.add(other)
+        db.session.flush()
+        db.session.add(VoteProposal(meeting_id=other.id, number=1, title="议案", kind="ordinary"))
+        db.session.commit()
+    admin = Staff(app, "boss", "admin")
+    page = admin.get("/admin/voteitem/new/").get_data(as_text=True)
+    assert "600999 示例股份 另一次会议 · 1.00 议案" in page
+    assert "600888 浦江科技" in page and page.count("· 1.00 ") == 2
+    listing = admin.get("/admin/voteitem/").get_data(as_text=True)
+    assert "会议名称" in listing and "所属会议" in listing
+    slots = admin.get("/admin/bookingslot/").get_data(as_text=True)
+    assert "网点代码" in slots and "datepicker_zh.js" in slots

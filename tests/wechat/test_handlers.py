@@ -16,6 +16,11 @@ def test_subscribe_welcomes_and_explains_the_three_menus(app, wechat):
     text = wechat.reply_text(wechat.event("o_new", "subscribe"))
     for menu in ("我的账户", "业务办理", "公共服务"):
         assert menu in text
+    # every entry of menus.json, 服务大厅 and 联系我们 too (issue 16)
+    for entry in ("账户注册", "账户绑定", "个人信息", "服务大厅", "业务预约", "排号进度查询",
+                  "网络投票", "证券查询", "在线客服", "营业网点", "常见问题", "联系我们"):
+        assert entry in text
+    assert "底部有三个菜单" in text
     assert LINK.search(text).group(1) == "http://hall.test/h5/wx/"
     with app.app_context():
         row = db.session.execute(db.select(Follower).filter_by(openid="o_new")).scalar_one()

@@ -7,6 +7,8 @@ from models import OutboxJob
 from wechat_hall.extensions import db
 from wechat_hall.jobs import queue, scheduler
 
+from .refusal import Refused
+
 group = AppGroup("jobs", help="后台任务：worker、定时调度、补发。")
 
 
@@ -17,7 +19,7 @@ def worker_cmd(burst):
     from wechat_hall.jobs.worker import make_worker
     app = current_app._get_current_object()
     if not app.extensions.get("job_queues"):
-        raise click.ClickException("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
+        raise Refused("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
     # Take up the jobs of workers that died (their leases ran out) before working.
     queue.dispatch_pending(app)
     make_worker(app).work(burst=burst, with_scheduler=False)

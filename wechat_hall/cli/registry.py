@@ -2,6 +2,8 @@
 import click
 from flask.cli import AppGroup
 
+from .refusal import Refused
+
 group = AppGroup("registry", help="登记数据导入（证券、托管单元、持有变更、冻结、新股、分红、T1名册）。")
 
 DATASETS = ["securities", "units", "changes", "freezes", "ipo", "dividends", "t1"]
@@ -40,7 +42,7 @@ def import_cmd(dataset, path, record_date):
             try:
                 day = imports.parse_day(record_date)
             except ValueError:
-                raise click.BadParameter("应为 YYYY-MM-DD", param_hint="--record-date")
+                raise Refused("--record-date 应为 YYYY-MM-DD", exit_code=2)
             result = imports.import_t1(path, day, progress)
         else:
             result = imports.import_csv(dataset, path, progress)
@@ -50,7 +52,7 @@ def import_cmd(dataset, path, record_date):
         progress.close()
         for line in exc.errors:
             click.echo(line, err=True)
-        raise click.ClickException(f"文件未导入：共 {len(exc.errors)} 处错误，未写入任何数据。")
+        raise Refused(f"文件未导入：共 {len(exc.errors)} 处错误，未写入任何数据。")
     progress.close()
     click.echo(f"读取 {result.rows} 行：新增 {result.added}，更新 {result.updated}，"
                f"未变 {result.unchanged}。")

@@ -5,6 +5,8 @@ from flask.cli import AppGroup
 from models import ROLES, StaffUser
 from wechat_hall.extensions import db
 
+from .refusal import Refused
+
 group = AppGroup("staff", help="员工账号。")
 
 
@@ -18,9 +20,9 @@ def create_cmd(username, roles, name, password):
     try:
         check_password_rules(password)
     except PasswordRejected as exc:
-        raise click.ClickException(str(exc))
+        raise Refused(str(exc))
     if db.session.execute(db.select(StaffUser).filter_by(username=username)).scalar_one_or_none():
-        raise click.ClickException(f"账号 {username} 已存在")
+        raise Refused(f"账号 {username} 已存在")
     user = StaffUser(username=username, display_name=name or username, roles=" ".join(roles))
     user.set_password(password)
     db.session.add(user)

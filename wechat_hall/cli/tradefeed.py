@@ -4,6 +4,8 @@ from flask.cli import AppGroup
 
 from wechat_hall.adapters.tradefeed import FeedError
 
+from .refusal import Refused
+
 group = AppGroup("tradefeed", help="交易报盘数据（交易报盘身份认证）。")
 
 
@@ -19,7 +21,7 @@ def import_cmd(path, match_now):
     except FeedError as exc:
         for line in exc.errors:
             click.echo(line, err=True)
-        raise click.ClickException(f"文件未导入：共 {len(exc.errors)} 处错误，未写入任何数据。")
+        raise Refused(f"文件未导入：共 {len(exc.errors)} 处错误，未写入任何数据。")
     click.echo(f"读取 {result.rows} 条委托：新增认证委托 {result.stored} 条，"
                f"重复 {result.duplicates} 条，非认证委托 {result.ignored} 条。")
     if match_now and result.stored:

@@ -11,13 +11,15 @@ from wechat_hall.adapters.holder_register import RegisterError
 from wechat_hall.extensions import db
 from wechat_hall.services.voting import receipts, register, tally
 
+from .refusal import Refused
+
 group = AppGroup("vote", help="持有人会议网络投票。")
 
 
 def _meeting(meeting_id):
     meeting = db.session.get(VoteMeeting, meeting_id)
     if meeting is None:
-        raise click.ClickException(f"会议 {meeting_id} 不存在")
+        raise Refused(f"会议 {meeting_id} 不存在")
     return meeting
 
 
@@ -56,7 +58,7 @@ def import_register_cmd(meeting_id, path, under):
             click.echo(line, err=True)
         if len(exc.errors) > 50:
             click.echo(f"……共 {len(exc.errors)} 处错误", err=True)
-        raise click.ClickException("名册未导入，未做任何修改。")
+        raise Refused("名册未导入，未做任何修改。")
     progress.close()
     what = f"{under} 的明细持有人" if under else "持有人名册"
     click.echo(f"已导入{what}：{records} 条记录，{accounts} 个证券账户。")
@@ -73,7 +75,7 @@ def verify_chain_cmd(meeting_id):
         return
     for line in result.errors:
         click.echo(line, err=True)
-    raise click.ClickException(f"回执链校验失败：{len(result.errors)} 处不一致。")
+    raise Refused(f"回执链校验失败：{len(result.errors)} 处不一致。")
 
 
 @group.command("export")
@@ -84,7 +86,7 @@ def export_cmd(meeting_id, out):
     meeting = _meeting(meeting_id)
     result = tally.published(meeting)
     if result is None:
-        raise click.ClickException("投票尚未结束，投票结束后方可导出结果。")
+        raise Refused("投票尚未结束，投票结束后方可导出结果。")
     data = (tally.export_csv(result) if out.suffix.lower() == ".csv"
             else tally.export_xlsx(result))
     out.write_bytes(data)

@@ -154,7 +154,7 @@ class BookingSlotView(BackOfficeView):
     can_create = False
     column_list = ["office", "day", "start_time", "end_time", "capacity", "booked"]
     column_labels = {"office": "网点", "day": "日期", "start_time": "开始", "end_time": "结束",
-                     "capacity": "名额", "booked": "已预约"}
+                     "capacity": "名额", "booked": "已预约", "office.code": "网点代码"}
     column_filters = ["day", "office.code"]
     column_default_sort = [("day", False), ("start_time", False)]
     form_columns = ["capacity"]

@@ -92,13 +92,17 @@ class VoteProposalView(BackOfficeView):
 class VoteItemView(BackOfficeView):
     """N.01, N.02 …: 表决型 proposals or 选举型 candidates."""
 
-    column_list = ["proposal", "code", "title"]
-    column_labels = {"proposal": "所属议案组", "code": "编号", "number": "序号（1 表示 N.01）",
-                     "title": "议案/候选人名称"}
+    column_list = ["proposal.meeting", "proposal", "code", "title"]
+    column_labels = {"proposal.meeting": "所属会议", "proposal": "所属议案组", "code": "编号",
+                     "number": "序号（1 表示 N.01）", "title": "议案/候选人名称",
+                     "proposal.meeting.title": "会议名称"}
     column_formatters = {"code": _vote_code}
     column_default_sort = [("proposal_id", False), ("number", False)]
+    column_filters = ["proposal.meeting.title"]
     form_columns = ["proposal", "number", "title"]
-    form_args = {"proposal": {"validators": [InputRequired("请选择所属议案组。")]},
+    # "1.00 议案" alone is ambiguous when several meetings have one: name the meeting too
+    form_args = {"proposal": {"validators": [InputRequired("请选择所属议案组。")],
+                              "get_label": lambda p: f"{p.meeting} · {p.code} {p.title}"},
                  "number": {"validators": [NumberRange(min=1, max=99,
                                                        message="序号须为1-99之间的整数。")]},
                  "title": {"filters": [strip]}}

@@ -17,7 +17,7 @@ from wechat_hall.extensions import db
 from wechat_hall.services.accounts import id_numbers
 
 from . import slots
-from .booking import Refused
+from .booking import PERSON_RULE, Refused, person_has_booking
 
 MAX_ITEMS = 6
 FOREIGN_ID_TYPES = (id_numbers.PASSPORT, id_numbers.HK_MACAO_PASS, id_numbers.TAIWAN_PASS,
@@ -128,6 +128,8 @@ def clean_application(office, form):
         errors["template_id"] = "请选择预约时段"
     if not form.get("agree"):
         errors["agree"] = "请阅读并同意《中国结算业务预约规则》"
+    if number and day and "day" not in errors and person_has_booking(number, day):
+        errors["id_number"] = PERSON_RULE.format(day=day.isoformat())  # at 下一步, not 提交
     if errors:
         raise Invalid(errors)
     return Application(office_id=office.id, agent_type=agent_type, agent_name=name,

@@ -63,7 +63,9 @@ def by_token(token):
         db.select(Appointment).filter_by(confirm_token=token)).scalar_one_or_none()
 
 
-def _person_has_booking(id_number, day):
+def person_has_booking(id_number, day):
+    """The person rule's question: has this ID number an active appointment that day?
+    Asked at 下一步 (application.clean_application) and again inside the booking."""
     return db.session.execute(db.select(Appointment.id).filter(
         Appointment.id_number == id_number, Appointment.day == day,
         Appointment.status.in_(ACTIVE))).first() is not None
@@ -97,7 +99,7 @@ def book(application, token, owner):
     slot = slots.slot_for(office_id, application.template_id, application.day)
     if slot is None:
         raise Refused("该预约时段已停止预约，请重新选择。")
-    if _person_has_booking(application.id_number, application.day):
+    if person_has_booking(application.id_number, application.day):
         # Maybe the booking is this very token's, committed by a concurrent tap.
         existing = by_token(token)
         if existing is not None and owner.owns(existing):
@@ -126,7 +128,7 @@ def book(application, token, owner):
         existing = by_token(token)
         if existing is not None and owner.owns(existing):
             return existing
-        if _person_has_booking(application.id_number, application.day):
+        if person_has_booking(application.id_number, application.day):
             raise Refused(PERSON_RULE.format(day=f"{application.day:%Y-%m-%d}")) from None
         raise Refused("系统繁忙，请重新提交。") from None
     return appointment
@@ -151,8 +153,11 @@ MAX_SPAN_DAYS = 92
 def default_range(by, span):
     days = SPANS.get(span, SPANS["1m"])[1]
     today = clock.today()
-    if by == BY_DAY:  # upcoming visits matter most
-        return today - timedelta(days=days), today + timedelta(days=days)
+    if by == BY_DAY:
+        # upcoming visits matter most: the span ends at the last bookable day, so the range
+        # is as long as the span and passes the three-month rule of ``search`` itself
+        ahead = min(days, max(0, (slots.last_day() - today).days))
+        return today - timedelta(days=days - ahead), today + timedelta(days=ahead)
     return today - timedelta(days=days), today
 
 

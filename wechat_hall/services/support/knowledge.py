@@ -41,15 +41,24 @@ def best_match(entries, text, queue=None):
 
     An entry must match at least one keyword. More keywords win; then entries of
     ``queue`` over entries for every queue; then the entry whose question is most like
-    the text; then the earlier entry. Only entries of ``queue`` or of every queue are
-    considered when ``queue`` is given.
+    the text; then the earlier entry. With ``queue`` given, entries of that queue or of
+    every queue answer first; when none of them does, another queue's entry still
+    answers (issue 16: a question on activating the 一码通 asked in 沪市 gets the 账户
+    answer rather than a person).
     """
+    best = _best_of(entries, text, queue, in_scope=True)
+    if best is None and queue is not None:
+        best = _best_of(entries, text, queue, in_scope=False)
+    return best
+
+
+def _best_of(entries, text, queue, in_scope):
     text = (text or "").strip()
     if not text:
         return None
     best, best_key = None, None
     for order, entry in enumerate(entries):
-        if queue is not None and entry.queue not in (None, queue):
+        if queue is not None and in_scope and entry.queue not in (None, queue):
             continue
         points = score(entry, text)
         if points < 1:

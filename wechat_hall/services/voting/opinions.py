@@ -149,7 +149,7 @@ def parse_form(struct, form):
 class Resolved:
     """A holder's opinion made complete: the lines to record and what the preview shows."""
     lines: list
-    ordinary: list      # [(item, choice, implicit, from_overall)]
+    ordinary: list      # [(item, choice, implicit, from_overall, set_aside choice or None)]
     election: list      # [(proposal, rights, [(candidate, votes)], unallocated)]
 
 
@@ -194,7 +194,9 @@ def resolve(struct, shares, opinion, holder_account, holder_name=""):
             else:
                 choice, implicit, from_overall = ABSTAIN, True, False
             line(proposal, item, choice, shares, implicit, from_overall)
-            ordinary_view.append((item, choice, implicit, from_overall))
+            # an explicit choice the earlier 总议案 overrode: the preview says it was set aside
+            set_aside = specific if use_overall and specific and specific != choice else None
+            ordinary_view.append((item, choice, implicit, from_overall, set_aside))
     for proposal, candidates in struct.election:
         rights = shares * (proposal.seats or 1)
         given = [(c, opinion.election.get(c.id, 0)) for c in candidates]

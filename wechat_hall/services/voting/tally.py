@@ -61,6 +61,16 @@ class Tiers:
                 LARGE: f"{large}以上(含{large})"}
 
     @property
+    def item_labels(self):
+        """The tiers as the seed words them under each item (图 3.1.1.3.10):
+        持股1%以下且持股市值50万元以下 / 以上（含50万元）."""
+        small, large, value = _pct(self.small_ratio), _pct(self.large_ratio), _yuan(self.market_value)
+        return {SMALL: f"持股{small}以下且持股市值{value}以下",
+                SMALL_RICH: f"持股{small}以下且持股市值{value}以上（含{value}）",
+                MIDDLE: f"持股{small}-{large}（含{small}）",
+                LARGE: f"持股{large}以上（含{large}）"}
+
+    @property
     def below_label(self):
         return f"{_pct(self.small_ratio)}以下"
 

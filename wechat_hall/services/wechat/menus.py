@@ -38,6 +38,18 @@ def load(path=None):
         raise MenuInvalid([f"menus.json 不是合法的 JSON：第 {exc.lineno} 行 {exc.msg}"]) from None
 
 
+def outline(menu):
+    """The menu in words, one line per top button: ``【我的账户】账户注册、…、服务大厅；`` —
+    so the welcome names every entry the menu has (it is read from the same file)."""
+    lines = []
+    buttons = menu.get("button", [])
+    for i, top in enumerate(buttons):
+        names = "、".join(sub["name"] for sub in top.get("sub_button", []))
+        end = "。" if i == len(buttons) - 1 else "；"
+        lines.append(f"【{top['name']}】{names}{end}" if names else f"【{top['name']}】{end}")
+    return lines
+
+
 def _blen(value):
     return len(str(value).encode("utf-8"))
 
