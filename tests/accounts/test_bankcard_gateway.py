@@ -2,7 +2,7 @@
 import pytest
 
 from models import IdentityVerification
-from tests.accounts.account_helpers import csrf, last_code, send_code, signed_up
+from tests.accounts.account_helpers import confirmed, csrf, last_code, send_code, signed_up
 from tests.accounts.fake_bankcard_gateway import FakeGateway
 from tests.accounts.test_activation import LI, step1
 from wechat_hall import adapters
@@ -35,9 +35,9 @@ def test_the_page_activates_through_the_gateway_and_keeps_only_a_fingerprint(
     step1(client, LI)
     token = csrf(client, "/h5/verify/bankcard")
     send_code(client, "/h5/verify/sms/bankcard", token, CARD[3])
-    resp = client.post("/h5/verify/bankcard", data={
+    resp = confirmed(client, client.post("/h5/verify/bankcard", data={
         "csrf_token": token, "card_number": "6222 0210 0123 4560 156", "bank_phone": CARD[3],
-        "code": last_code(app, CARD[3])})
+        "code": last_code(app, CARD[3])}), "激活信息确认")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/h5/ymt/done")
     headers, ask = gateway.requests[-1]
     assert ask["card_number"] == CARD[2] and ask["name"] == CARD[0]
