@@ -27,6 +27,7 @@ def create_app(test_config=None):
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_sessionless_paths(app)
     return app
 
 
@@ -97,3 +98,9 @@ def register_commands(app):
 def register_template_helpers(app):
     from . import template_helpers
     template_helpers.init_app(app)
+
+
+def register_sessionless_paths(app):
+    """WeChat's pushes carry no cookie: no session is opened for them (issue 15)."""
+    from . import sessionless
+    sessionless.init_app(app, ["/wechat"])

@@ -92,6 +92,8 @@ class Config:
         # Seconds a push's reply is kept for WeChat's retries (it retries for ~15 s).
         self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
         self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
+        # Seconds between writes of followers' activity by each process (0: at once).
+        self.FOLLOWER_FLUSH_SECONDS = float(env.get("FOLLOWER_FLUSH_SECONDS", "1"))
 
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
