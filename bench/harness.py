@@ -43,6 +43,8 @@ def prepare_database(base_url, name=BENCH_DB):
     from sqlalchemy.engine import make_url
 
     base = make_url(base_url)
+    if base.database and base.database != "test":  # one per engineer's database
+        name = f"{name}_{base.database}"
 
     def connect(dbname):
         conn = psycopg2.connect(host=base.host or "127.0.0.1", port=base.port or 5432,

@@ -24,4 +24,5 @@ def register(app):
                    captcha):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
+    app.register_blueprint(hall.root_bp)
     register_staff(app)

@@ -28,6 +28,7 @@ def create_app(test_config=None):
     register_commands(app)
     register_template_helpers(app)
     register_sessionless_paths(app)
+    register_static_files(app)
     return app
 
 
@@ -104,3 +105,9 @@ def register_sessionless_paths(app):
     """WeChat's pushes carry no cookie: no session is opened for them (issue 15)."""
     from . import sessionless
     sessionless.init_app(app, ["/wechat"])
+
+
+def register_static_files(app):
+    """Hashed, compressed static files, cached for a year (issue 15)."""
+    from . import static_files
+    static_files.init_app(app)

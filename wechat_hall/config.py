@@ -92,6 +92,8 @@ class Config:
         # Seconds a push's reply is kept for WeChat's retries (it retries for ~15 s).
         self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
         self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
+        # Static files under content-hashed names, with their gzip twins (static_files.py).
+        self.STATIC_BUILD_DIR = env.get("STATIC_BUILD_DIR") or str(INSTANCE / "static")
         # Seconds between writes of followers' activity by each process (0: at once).
         self.FOLLOWER_FLUSH_SECONDS = float(env.get("FOLLOWER_FLUSH_SECONDS", "1"))
 
