@@ -202,6 +202,27 @@ def children(pid):
 
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) of a server: the gunicorn master and its workers, so far.
+    The difference over a window, divided by the requests in it, is the server's CPU per
+    request, a figure that does not depend on what else shares the machine's cores."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / hz
+
+
+def load_average():
+    """The 1-minute load average: how busy the shared machine was during a run."""
+    return os.getloadavg()[0]
+
+
 def app_revision(app_root):
     """Which code was measured (read-only git commands)."""
     def git(*argv):
