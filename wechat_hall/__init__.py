@@ -102,9 +102,10 @@ def register_template_helpers(app):
 
 
 def register_sessionless_paths(app):
-    """WeChat's pushes carry no cookie: no session is opened for them (issue 15)."""
+    """WeChat's pushes carry no cookie, and the queue-progress poll (APT-9) is public and
+    reads none: no session is opened for them (issue 15)."""
     from . import sessionless
-    sessionless.init_app(app, ["/wechat"])
+    sessionless.init_app(app, ["/wechat", "/h5/queue/status.json"])
 
 
 def register_static_files(app):

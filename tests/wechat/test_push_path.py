@@ -94,3 +94,21 @@ def test_a_conversation_is_not_opened_when_redis_cannot_record_it(app, wechat, m
     with app.app_context():
         assert db.session.execute(db.select(CsConversation).filter_by(openid="o_unlucky")
                                   ).scalar_one_or_none() is None
+
+
+def test_pushes_and_progress_polls_open_no_session(app, client, wechat):
+    """No cookie session on /wechat and /h5/queue/status.json; pages still have theirs."""
+    with client.session_transaction() as s:
+        s["wechat_openid"] = "o_with_cookie"
+    push = wechat.text("o_cookie", "预约")
+    assert push.status_code == 200 and "Set-Cookie" not in push.headers
+    poll = client.get("/h5/queue/status.json?office=SH&code=1")
+    assert poll.status_code == 404 and "Set-Cookie" not in poll.headers
+    page = client.get("/h5/appointments/notice")
+    assert page.status_code in (200, 302)
+    with client.session_transaction() as s:
+        assert s["wechat_openid"] == "o_with_cookie"  # untouched by the sessionless requests
+    from flask import session
+    for path, none in (("/wechat", True), ("/h5/queue/status.json", True), ("/h5/", False)):
+        with app.test_request_context(path, headers={"Cookie": "session=x"}):
+            assert app.session_interface.is_null_session(session) is none, path
