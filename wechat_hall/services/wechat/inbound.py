@@ -151,11 +151,13 @@ def dedup_key(message):
     return "wechat:push:" + hashlib.sha1(f"{message.target}:{ident}".encode()).hexdigest()
 
 
-def claim_commands(message, cfg):
+def claim_commands(key, cfg):
     """The commands in front of every push's pipeline; their replies decide whether the
     handler runs. Now: the dedup claim. A replay check ((timestamp, nonce) ``SET NX``)
-    belongs here, before the claim, so that a refused replay claims nothing."""
-    return [("SET", dedup_key(message), _PENDING, "NX", "EX", cfg["WECHAT_DEDUP_TTL"])]
+    joins here, in the same round trip: as a command before the claim (``respond`` then
+    refuses when its reply is None), or, if a refused replay must not even try the claim,
+    as one ``EVAL`` of both — a Lua script is one command in the pipeline too."""
+    return [("SET", key, _PENDING, "NX", "EX", cfg["WECHAT_DEDUP_TTL"])]
 
 
 def respond(message, handle):
@@ -172,7 +174,7 @@ def respond(message, handle):
     key = dedup_key(message)
     budget = cfg["WECHAT_REPLY_BUDGET"]
     probes = list(getattr(handle, "probes", lambda m: ())(message))
-    (claimed,), per_probe = redis_batch.execute(r, claim_commands(message, cfg), probes)
+    (claimed,), per_probe = redis_batch.execute(r, claim_commands(key, cfg), probes)
     if redis_batch.failed(claimed):
         # Without Redis we cannot tell a retry from a first push. Answering is worth
         # more than refusing: WeChat retries only when it got no answer in time.
