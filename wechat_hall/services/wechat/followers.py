@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 
 from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
@@ -95,17 +96,26 @@ def _write(bind, activity):
     (even if they followed before the hall recorded it); the time only moves forward."""
     if not activity:
         return
-    insert = _insert(bind.dialect.name)
     rows = [{"openid": o, "created_at": at, "subscribed": True, "last_message_at": at}
             for o, at in sorted(activity.items())]
-    stmt = insert(Follower.__table__).values(rows)
-    table = Follower.__table__
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["openid"], set_={"last_message_at": stmt.excluded.last_message_at},
-        where=(table.c.last_message_at.is_(None)
-               | (table.c.last_message_at < stmt.excluded.last_message_at)))
     with bind.begin() as conn:  # its own transaction, whatever the handler does
-        conn.execute(stmt)
+        # One statement, compiled once per process and cached, run for all the rows
+        # (batched into multi-row VALUES by SQLAlchemy's insertmanyvalues).
+        conn.execute(_activity_statement(bind.dialect.name), rows)
+
+
+_STATEMENTS = {}
+
+
+def _activity_statement(dialect):
+    if dialect not in _STATEMENTS:
+        table = Follower.__table__
+        stmt = _insert(dialect)(table)
+        _STATEMENTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["openid"], set_={"last_message_at": stmt.excluded.last_message_at},
+            where=(table.c.last_message_at.is_(None)
+                   | (table.c.last_message_at < stmt.excluded.last_message_at)))
+    return _STATEMENTS[dialect]
 
 
 class ActivityBuffer:
@@ -123,7 +133,7 @@ class ActivityBuffer:
         buffer = app.extensions.get("follower_activity")
         if buffer is None or buffer.pid != os.getpid():  # a forked child starts afresh
             buffer = app.extensions["follower_activity"] = cls(app)
-            atexit.register(buffer.flush)
+            _buffers.add(buffer)
         return buffer
 
     def add(self, openid, at):
@@ -136,9 +146,15 @@ class ActivityBuffer:
                 self.thread.start()
 
     def _run(self):
+        """Write every interval while there is activity; end when there is none (the
+        next ``add`` starts a new thread), so an idle app is not kept alive by it."""
         while True:
             time.sleep(float(self.app.config["FOLLOWER_FLUSH_SECONDS"]))
             self.flush()
+            with self.lock:
+                if not self.pending:
+                    self.thread = None
+                    return
 
     def flush(self):
         """Write what is pending; entries stay until their write commits. Returns how
@@ -158,6 +174,16 @@ class ActivityBuffer:
                         self.pending[openid] = at
             return 0
         return len(batch)
+
+
+_buffers = weakref.WeakSet()  # every live buffer of this process, for the exit hook
+
+
+@atexit.register
+def _flush_at_exit():
+    for buffer in list(_buffers):
+        if buffer.pid == os.getpid():
+            buffer.flush()
 
 
 def flush_activity(app):
