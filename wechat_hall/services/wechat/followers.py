@@ -124,6 +124,7 @@ class ActivityBuffer:
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        self.writing = threading.Lock()  # one write at a time: flush() returns after it
         self.pending = {}
         self.pid = os.getpid()
         self.thread = None
@@ -158,22 +159,24 @@ class ActivityBuffer:
 
     def flush(self):
         """Write what is pending; entries stay until their write commits. Returns how
-        many were written."""
-        with self.lock:
-            batch, self.pending = self.pending, {}
-        if not batch:
-            return 0
-        try:
-            with self.app.app_context():
-                _write(db.engine, batch)
-        except Exception:
-            log.exception("follower activity not written (%d users); retried", len(batch))
+        many were written; when it returns, everything added before it was called is
+        written (or kept for the retry), even if the thread was writing at that moment."""
+        with self.writing:
             with self.lock:
-                for openid, at in batch.items():
-                    if at > self.pending.get(openid, at.min):
-                        self.pending[openid] = at
-            return 0
-        return len(batch)
+                batch, self.pending = self.pending, {}
+            if not batch:
+                return 0
+            try:
+                with self.app.app_context():
+                    _write(db.engine, batch)
+            except Exception:
+                log.exception("follower activity not written (%d users); retried", len(batch))
+                with self.lock:
+                    for openid, at in batch.items():
+                        if at > self.pending.get(openid, at.min):
+                            self.pending[openid] = at
+                return 0
+            return len(batch)
 
 
 _buffers = weakref.WeakSet()  # every live buffer of this process, for the exit hook
