@@ -32,11 +32,16 @@ test-embedded: $(VENV)/.installed
 test-services: $(VENV)/.installed
 	./scripts/test.sh services
 
+BENCH_DB    ?= postgresql://postgres@127.0.0.1:5432/test
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
+
 bench: $(VENV)/.installed
-	$(PY) bench/wechat_throughput.py
-	$(PY) bench/cs_console.py
-	$(PY) bench/queries_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
-	$(PY) bench/appointments_bench.py
+	$(PY) bench/wechat_throughput.py --database-url $(BENCH_DB) --redis-url $(BENCH_REDIS)
+	$(PY) bench/page_weight.py
+	$(PY) bench/cs_console.py --database-url $(BENCH_DB) --redis-url $(BENCH_REDIS)
+	$(PY) bench/queries_bench.py --database-url $(BENCH_DB)
+	$(PY) bench/appointments_bench.py --database-url $(BENCH_DB) --redis-url $(BENCH_REDIS)
+	$(PY) bench/vote_bench.py --database-url $(BENCH_DB) --redis-url $(BENCH_REDIS)
 
 clean:
 	rm -rf $(VENV) instance/hall.db test-artifacts

@@ -150,7 +150,9 @@ def run(args):
         print("race:", {k: (v if k != "other" else {o: v.count(o) for o in set(v)})
                         for k, v in race_result.items()})
 
-        sus = asyncio.run(sustained(app_port, plan, args.bookings, args.concurrency))
+        app_cpu = lambda: harness.cpu_seconds(app_server.proc.pid)  # noqa: E731
+        sus = asyncio.run(sustained(app_port, plan, args.bookings, args.concurrency,
+                                    meter=app_cpu))
         sus_result = dict(count=args.bookings, slots=sus["slots"],
                           booked=sus["outcomes"].count("booked"),
                           other=len([o for o in sus["outcomes"] if o != "booked"]),
@@ -158,18 +160,26 @@ def run(args):
                           rate=args.bookings / sus["wall"],
                           prepare_rate=args.bookings / sus["prepare_wall"],
                           p50=ms(sus["latencies"], 50), p99=ms(sus["latencies"], 99),
-                          max=ms(sus["latencies"], 100))
+                          max=ms(sus["latencies"], 100),
+                          cpu_ms=sus["cpu"] / args.bookings * 1000,
+                          prepare_cpu_ms=sus["prepare_cpu"] / args.bookings * 1000,
+                          load=sus["load"])
         print("sustained:", sus_result)
 
         paths = [f"/h5/queue/status.json?office=SH&code={c}" for c in plan["codes"]]
         progress = {}
-        for name, port, p, check in [
-                ("app", app_port, paths, lambda b: b'"label"' in b),
-                ("bare", bare_port, ["/bare"], lambda b: b == b"ok")] * 2:
+        for name, server, p, check in [
+                ("app", app_server, paths, lambda b: b'"label"' in b),
+                ("bare", bare, ["/bare"], lambda b: b == b"ok")] * 2:
+            port = server.port
             asyncio.run(closed_loop(port, p, args.concurrency, 2, check))  # warm-up
+            cpu0 = harness.cpu_seconds(server.proc.pid)
             lat, errors, wall = asyncio.run(closed_loop(port, p, args.concurrency,
                                                         args.duration, check))
-            entry = progress.setdefault(name, {"n": 0, "wall": 0.0, "lat": [], "errors": {}})
+            entry = progress.setdefault(name, {"n": 0, "wall": 0.0, "lat": [], "errors": {},
+                                               "cpu": 0.0, "load": 0.0})
+            entry["cpu"] += harness.cpu_seconds(server.proc.pid) - cpu0
+            entry["load"] = max(entry["load"], harness.load_average())
             entry["n"] += len(lat)
             entry["wall"] += wall
             entry["lat"] += lat
@@ -178,6 +188,7 @@ def run(args):
         for name, entry in progress.items():
             entry["lat"].sort()
             entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
+                         cpu_ms=entry["cpu"] / max(1, entry["n"]) * 1000,
                          p99=ms(entry["lat"], 99), max=ms(entry["lat"], 100))
             print("progress", name, {k: v for k, v in entry.items() if k != "lat"})
         info["load"] = (f"{load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} after "
@@ -215,22 +226,25 @@ def render(s):
         f"- Database: PostgreSQL {i['postgresql']}, {s['db']}; Redis {i['redis']}",
         f"- Machine load: {i['load']}",
         "",
-        "| scenario | result | wall | p50 ms | p99 ms | max ms |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| scenario | result | wall | p50 ms | p99 ms | max ms | server CPU ms/req | load |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| race: {r['racers']} users press 提交 at once for the last {r['places']} places | "
         f"{r['booked']} booked, {r['refused']} told 约满, {len(r['other'])} other; "
         f"{r['rows']} rows in the slot | {r['wall']:.2f} s | {r['p50']:.0f} | {r['p99']:.0f} | "
-        f"{r['max']:.0f} |",
+        f"{r['max']:.0f} | | |",
         f"| sustained: {b['count']} bookings over {b['slots']} slots, {a['concurrency']} "
         f"connections | **{b['rate']:.0f} bookings/s** ({b['booked']} booked, {b['other']} other) | "
-        f"{b['count'] / b['rate']:.1f} s | {b['p50']:.0f} | {b['p99']:.0f} | {b['max']:.0f} |",
-        f"| form + preview before each booking (3 requests) | {b['prepare_rate']:.0f} users/s | | | | |",
+        f"{b['count'] / b['rate']:.1f} s | {b['p50']:.0f} | {b['p99']:.0f} | {b['max']:.0f} | "
+        f"{b['cpu_ms']:.2f} (提交) | {b['load']:.1f} |",
+        f"| form + preview before each booking (3 requests) | {b['prepare_rate']:.0f} users/s "
+        f"| | | | | {b['prepare_cpu_ms']:.2f} (3 requests) | |",
         f"| progress `GET /h5/queue/status.json`, {a['concurrency']} connections, "
         f"2 × {a['duration']} s | **{p['app']['rate']:.0f} lookups/s**, errors "
         f"{sum(p['app']['errors'].values())} | | {p['app']['p50']:.1f} | {p['app']['p99']:.1f} | "
-        f"{p['app']['max']:.1f} |",
+        f"{p['app']['max']:.1f} | {p['app']['cpu_ms']:.2f} | {p['app']['load']:.1f} |",
         f"| baseline `GET /bare` (same gunicorn) | {p['bare']['rate']:.0f} req/s | | "
-        f"{p['bare']['p50']:.1f} | {p['bare']['p99']:.1f} | {p['bare']['max']:.1f} |",
+        f"{p['bare']['p50']:.1f} | {p['bare']['p99']:.1f} | {p['bare']['max']:.1f} | "
+        f"{p['bare']['cpu_ms']:.2f} | {p['bare']['load']:.1f} |",
         "",
         f"**Progress ratio app ÷ bare: {ratio:.2f}**",
         "",

@@ -5,6 +5,7 @@ places, sustained bookings, and closed-loop GETs (the progress lookups and the b
 Everything here runs in the benchmark's own process, against servers it started.
 """
 import asyncio
+import os
 import random
 import re
 import time
@@ -163,8 +164,9 @@ async def bounded_indexed(indices, concurrency, worker):
     return out
 
 
-async def sustained(port, plan, count, concurrency):
-    """Users spread over every hall, slot and open day; returns prepare and confirm rates."""
+async def sustained(port, plan, count, concurrency, meter=lambda: 0.0):
+    """Users spread over every hall, slot and open day; returns prepare and confirm rates,
+    and the server CPU of each phase (``meter()``: the server's CPU seconds so far)."""
     race = (plan["race"]["template"], plan["race"]["day"])
     combos = [(office, t, day, info["business"][k % len(info["business"])])
               for office, info in plan["offices"].items()
@@ -183,13 +185,13 @@ async def sustained(port, plan, count, concurrency):
         conn.close()
         conn.writer = None
         return result
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), meter()
     tickets = await bounded_indexed(range(count), concurrency, prepare)
-    prepare_wall = time.perf_counter() - start
+    prepare_wall, prepare_cpu = time.perf_counter() - start, meter() - cpu0
     pool = [Conn(port) for _ in range(concurrency)]
 
     # One connection per lane: lane w confirms users w, w+C, w+2C …
-    start = time.perf_counter()
+    start, cpu0, load0 = time.perf_counter(), meter(), os.getloadavg()[0]
 
     async def lane(w):
         out = []
@@ -198,11 +200,12 @@ async def sustained(port, plan, count, concurrency):
             out.append(await confirm(pool[w], *tickets[i]))
         return out
     lanes = await asyncio.gather(*(lane(w) for w in range(concurrency)))
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, meter() - cpu0
     for c in pool:
         c.close()
     results = [r for lane_results in lanes for r in lane_results]
-    return dict(prepare_wall=prepare_wall, wall=wall,
+    return dict(prepare_wall=prepare_wall, wall=wall, prepare_cpu=prepare_cpu, cpu=cpu,
+                load=max(load0, os.getloadavg()[0]),
                 outcomes=[r[0] for r in results], latencies=sorted(r[1] for r in results),
                 slots=len(combos))
 

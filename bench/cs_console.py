@@ -117,21 +117,25 @@ def login(base):
     return http
 
 
-def timed(http, url, count, check):
+def timed(http, url, count, check, server=None):
+    """Latencies in ms; with ``server``, also its CPU ms per request and the load."""
     times = []
+    cpu0 = harness.cpu_seconds(server.proc.pid) if server else 0.0
     for _ in range(count):
         t0 = time.perf_counter()
         resp = http.get(url)
         times.append((time.perf_counter() - t0) * 1000)
         check(resp)
+    if server:
+        return times, (harness.cpu_seconds(server.proc.pid) - cpu0) / count * 1000
     return times
 
 
-def stats(times):
+def stats(times, cpu_ms=float("nan")):
     times = sorted(times)
     return {"n": len(times), "p50": statistics.median(times),
             "p90": harness.percentile(times, 90), "p99": harness.percentile(times, 99),
-            "max": times[-1]}
+            "max": times[-1], "cpu_ms": cpu_ms, "load": harness.load_average()}
 
 
 def inbound_to_console(base, http, trials):
@@ -210,13 +214,14 @@ def run(args):
             http.get(f"{base}/staff/cs/poll?c={conv}&after={last}")
             bare_http.get(f"http://127.0.0.1:{bare_port}/bare")
         rows = {
-            "console page `GET /staff/cs/?c=…`": stats(timed(
-                http, f"{base}/staff/cs/?c={conv}", args.requests, page_ok)),
-            "poll `GET /staff/cs/poll?c=…&after=…`": stats(timed(
-                http, f"{base}/staff/cs/poll?c={conv}&after={last}", args.requests, poll_ok)),
-            "baseline `GET /bare`": stats(timed(
+            "console page `GET /staff/cs/?c=…`": stats(*timed(
+                http, f"{base}/staff/cs/?c={conv}", args.requests, page_ok, app)),
+            "poll `GET /staff/cs/poll?c=…&after=…`": stats(*timed(
+                http, f"{base}/staff/cs/poll?c={conv}&after={last}", args.requests, poll_ok,
+                app)),
+            "baseline `GET /bare`": stats(*timed(
                 bare_http, f"http://127.0.0.1:{bare_port}/bare", args.requests,
-                lambda r: r.raise_for_status())),
+                lambda r: r.raise_for_status(), bare)),
         }
         latency = inbound_to_console(base, http, args.trials)
         summary = dict(info=harness.machine_info(url, args.redis_url), db=db_desc, rows=rows,
@@ -250,12 +255,14 @@ def render(s):
         f"- gunicorn (both servers): `{s['settings']}`",
         f"- Database: PostgreSQL {info['postgresql']}, {s['db']}; Redis {info['redis']}",
         "",
-        "| request | n | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ baseline p50 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| request | n | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ baseline p50 | "
+        "server CPU ms/req | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in s["rows"].items():
         lines.append(f"| {name} | {r['n']} | {r['p50']:.1f} | {r['p90']:.1f} | {r['p99']:.1f} "
-                     f"| {r['max']:.1f} | {r['p50'] / base:.1f} |")
+                     f"| {r['max']:.1f} | {r['p50'] / base:.1f} | {r['cpu_ms']:.2f} | "
+                     f"{r['load']:.1f} |")
     lat = s["latency"]
     lines += [
         "",

@@ -43,6 +43,8 @@ def prepare_database(base_url, name=BENCH_DB):
     from sqlalchemy.engine import make_url
 
     base = make_url(base_url)
+    if base.database and base.database != "test":  # one per engineer's database
+        name = f"{name}_{base.database}"
 
     def connect(dbname):
         conn = psycopg2.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
@@ -198,6 +200,27 @@ def children(pid):
             kids.append(int(entry))
     return kids
 
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system) of a server: the gunicorn master and its workers, so far.
+    The difference over a window, divided by the requests in it, is the server's CPU per
+    request, a figure that does not depend on what else shares the machine's cores."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / hz
+
+
+def load_average():
+    """The 1-minute load average: how busy the shared machine was during a run."""
+    return os.getloadavg()[0]
 
 
 def app_revision(app_root):

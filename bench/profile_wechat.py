@@ -2,6 +2,7 @@
 """Where one ``POST /wechat`` spends its time, without gunicorn or concurrency.
 
     .venv/bin/python bench/profile_wechat.py [--messages 2000] [--profile] [--sqlite]
+        [--new-senders]
 
 Sends distinct encrypted text messages one after another through the Flask test client
 of the real app (PostgreSQL ``hall_bench`` + Redis db 14, as bench/wechat_throughput.py
@@ -35,6 +36,8 @@ def main():
     p.add_argument("--inline", action="store_true",
                    help="run handlers on the request thread (inbound._executor replaced by "
                         "an inline one) so the profile shows them; also shows the hop's cost")
+    p.add_argument("--new-senders", action="store_true",
+                   help="every message from an openid never seen before, as on a real account")
     args = p.parse_args()
 
     app_root = Path(args.app_root).resolve()
@@ -78,7 +81,8 @@ def main():
         def requests(n):
             out = []
             for k in range(n):
-                openid = f"o_prof_{k % 50:03d}"
+                openid = (f"o_prof_new_{load.counter}" if args.new_senders
+                          else f"o_prof_{k % 50:03d}")
                 content, expect = wechat_load.KEYWORDS[k % len(wechat_load.KEYWORDS)] if k % 4 else \
                     (f"你好 {k}", wechat_load.OTHER_EXPECT)
                 xml = push.text_xml(openid, harness.TARGET, content, msg_id=run_base + load.counter)

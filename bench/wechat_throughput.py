@@ -1,8 +1,8 @@
 #!/usr/bin/env python
-"""Throughput of ``POST /wechat`` against a bare Flask endpoint on the same gunicorn.
+"""Throughput of ``POST /wechat`` against the tutorial wechatpy bot on the same gunicorn.
 
     .venv/bin/python bench/wechat_throughput.py [--duration 15] [--concurrency 50]
-        [--database-url postgresql://postgres@127.0.0.1:5432/test]
+        [--modes new,mix] [--database-url postgresql://postgres@127.0.0.1:5432/test]
         [--redis-url redis://127.0.0.1:6379/14] [--workers 2] [--threads 8]
         [--rounds 2] [--no-write]
 
@@ -13,18 +13,22 @@ What it does, all on 127.0.0.1 and bounded in time:
    app's tables there with ``db.create_all()``.
 2. Starts two gunicorn servers with identical settings on free ports: the real app
    (``wsgi:app``, safe mode: WECHAT_AES_KEY set, real PostgreSQL and Redis) and
-   ``bench/bare_app.py`` (one Flask view that reads the body and returns a small XML).
+   ``bench/tutorial_bot.py``, the ~40-line bot of the wechatpy tutorials (signature,
+   decrypt, parse, the same keywords answered with a fixed text and link, encrypt; no
+   database, no Redis).
 3. Runs the load from a separate process (``--load-worker``): ``--concurrency``
    keep-alive HTTP/1.1 connections (plain asyncio streams, no client library), each
-   sending its next request as soon as the previous answer arrived. Every request to
-   ``/wechat`` is a distinct text message (own MsgId, fresh timestamp and nonce),
-   encrypted and signed by ``wechat_hall.simulator.push.sign`` exactly as WeChat does;
-   the bare endpoint gets the same kind of request. Requests are built before each
+   sending its next request as soon as the previous answer arrived. Every request is a
+   distinct text message (own MsgId, fresh timestamp and nonce), encrypted and signed by
+   ``wechat_hall.simulator.push.sign`` exactly as WeChat does. Mode ``new`` (the
+   headline: what a real account sees) sends every message from an openid never seen
+   before; mode ``mix`` reuses 4 senders per connection. Requests are built before each
    measured window, and replies are checked after it (status 200, the reply decrypts,
    is a text reply to the sender, and says what the keyword asks for), so the load
    process spends its CPU on HTTP only while it measures.
-4. Alternates app, bare, app, bare … (``--rounds``), each with a warm-up, and writes
-   msgs/s, p50/p99 latency, errors and the ratio app ÷ bare to docs/BENCHMARKS.md.
+4. Per mode, alternates app, bot, app, bot … (``--rounds``), each with a warm-up, and
+   writes msgs/s, p50/p99 latency, errors, server CPU per message, the machine's load
+   and the ratio app ÷ bot to docs/BENCHMARKS.md.
 5. Stops both servers, drops the bench database (or schema) and deletes the Redis keys
    its messages created.
 """
@@ -51,7 +55,7 @@ def run(args):
     if not gunicorn.exists():
         sys.exit(f"gunicorn not found next to {sys.executable}")
     per_phase = args.warmup + args.duration
-    hard_limit = int(180 + args.rounds * 2 * (per_phase + 45))
+    hard_limit = int(180 + len(args.modes) * args.rounds * 2 * (per_phase + 45))
 
     def on_alarm(signum, frame):
         raise TimeoutError(f"benchmark exceeded its {hard_limit}s limit")
@@ -84,7 +88,7 @@ def run(args):
         info = machine_info(database_url, args.redis_url)
         info["app"] = app_revision(app_root)
 
-        app_port, bare_port = free_port(), free_port()
+        app_port, bot_port = free_port(), free_port()
         settings = gunicorn_settings(args)
         app_env = server_env(database_url, args.redis_url, app_port)
         profiling = []
@@ -97,27 +101,28 @@ def run(args):
                     "--chdir", str(app_root), "wsgi:app"],
             app_env, app_port, "/wechat", log_dir))
         servers.append(Server(
-            "bare", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{bare_port}",
-                     "--chdir", str(BENCH), "bare_app:app"],
-            server_env(database_url, args.redis_url, bare_port), bare_port, "/bare",
+            "bot", [str(gunicorn), *settings, "--bind", f"127.0.0.1:{bot_port}",
+                    "--chdir", str(BENCH), "tutorial_bot:app"],
+            server_env(database_url, args.redis_url, bot_port), bot_port, "/wechat",
             log_dir))
         for s in servers:
             s.wait_ready()
-        print(f"servers up: app :{app_port}, bare :{bare_port} ({' '.join(settings)})",
+        print(f"servers up: app :{app_port}, bot :{bot_port} ({' '.join(settings)})",
               file=sys.stderr)
 
         config = {
             "targets": {"app": {"port": app_port, "path": "/wechat",
                                 "pid": servers[0].proc.pid},
-                        "bare": {"port": bare_port, "path": "/bare",
+                        "bot": {"port": bot_port, "path": "/wechat",
                                  "pid": servers[1].proc.pid}},
             "concurrency": args.concurrency, "duration": args.duration,
             "warmup": args.warmup, "rounds": args.rounds, "run_base": run_base,
+            "modes": args.modes,
             "progress": str(progress), "result": str(result_path), "seed": args.seed,
         }
         cleanups.append(("redis", lambda: _redis_cleanup_from(progress, args.redis_url,
                                                               run_base)))
-        budget = args.rounds * 2 * (per_phase + 40) + 60
+        budget = len(args.modes) * args.rounds * 2 * (per_phase + 40) + 60
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--load-worker",
                                json.dumps(config)], cwd=ROOT, timeout=budget)
         if proc.returncode:
@@ -187,10 +192,13 @@ def redis_cleanup(redis_url, run_base, count):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--duration", type=float, default=15, help="measured seconds per window")
+    p.add_argument("--duration", type=float, default=12, help="measured seconds per window")
     p.add_argument("--warmup", type=float, default=3, help="warm-up seconds per window")
     p.add_argument("--concurrency", type=int, default=50)
-    p.add_argument("--rounds", type=int, default=2, help="app/bare alternations")
+    p.add_argument("--rounds", type=int, default=2, help="app/bot alternations per mode")
+    p.add_argument("--modes", default="new,mix", type=lambda v: [m for m in v.split(",") if m],
+                   help="new: every message from a new sender (the headline); mix: 4 "
+                        "senders per connection, reused")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (both servers)")
     p.add_argument("--threads", type=int, default=8, help="gthread threads per worker")
     p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
@@ -212,6 +220,8 @@ def main(argv=None):
     if args.load_worker:
         Load(json.loads(args.load_worker)).run()
         return 0
+    if set(args.modes) - {"new", "mix"} or not args.modes:
+        p.error("--modes: new, mix or both")
     if not (0 < args.duration <= 300 and 0 < args.warmup <= 60 and 1 <= args.rounds <= 5
             and 1 <= args.concurrency <= 1000):
         p.error("duration ≤ 300 s, warm-up ≤ 60 s, 1–5 rounds, 1–1000 connections")

@@ -33,4 +33,5 @@ def register(app):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
     webhall.init_app(app)
+    app.register_blueprint(hall.root_bp)
     register_staff(app)

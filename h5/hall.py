@@ -24,6 +24,15 @@ GRID = [
 NOT_ACTIVATED = "您当前还未绑定一码通，是否立即绑定？"
 
 
+# The first URL a newcomer types: the hall's home (PUB-1).
+root_bp = Blueprint("root", __name__)
+
+
+@root_bp.get("/")
+def root():
+    return redirect(url_for("hall.home"))
+
+
 @bp.get("/")
 def home():
     user = current_user()

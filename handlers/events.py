@@ -20,11 +20,12 @@ def welcome():
     ])
 
 
-@router.before_each
+@router.prefetch
 def record_activity(message):
+    """Every push but an unfollow is activity; asked in the push's Redis round trip."""
     if message.type == "event" and (message.event or "").lower() in ("unsubscribe",):
-        return
-    followers.touch(message.source)
+        return None
+    return followers.activity_probe(message.source)
 
 
 @router.event("subscribe")

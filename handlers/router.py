@@ -20,6 +20,7 @@ class Router:
         self.patterns = []
         self.before = []
         self.takeovers = []
+        self.prefetchers = []
         self._fallback = None
 
     def click(self, key):
@@ -56,6 +57,16 @@ class Router:
         self.before.append(fn)
         return fn
 
+    def prefetch(self, fn):
+        """``fn(message)`` returns a ``redis_batch.Probe`` (or None): Redis commands asked
+        in the push's one round trip, their answer in ``message.prefetched``."""
+        self.prefetchers.append(fn)
+        return fn
+
+    def probes(self, message):
+        """What ``inbound.respond`` sends along with the dedup claim."""
+        return [p for p in (fn(message) for fn in self.prefetchers) if p is not None]
+
     def _register(self, table, key):
         def decorate(fn):
             if key in table:
@@ -83,17 +94,23 @@ class Router:
         return self.types.get(message.type)
 
     def __call__(self, message):
-        """Dispatch in one transaction: the handler's effects commit with its reply."""
+        """Dispatch in one transaction: the handler's effects commit with its reply. A
+        handler that never touched the database (a keyword reply) costs no commit and
+        no session: ``registry.has()`` says whether this thread opened one."""
+        session = db.session
         try:
             for hook in self.before:
                 hook(message)
             fn = self.resolve(message)
             reply = fn(message) if fn else None
-            db.session.commit()
+            if session.registry.has():
+                session.commit()
             return reply
         except Exception:
-            db.session.rollback()
+            if session.registry.has():
+                session.rollback()
             log.exception("handler failed for %s from a user", message.type)
             return APOLOGY
         finally:
-            db.session.remove()
+            if session.registry.has():
+                session.remove()

@@ -2,7 +2,7 @@
 everything while the investor talks to customer service, goes to the customer-service
 router (CS-1, CS-2, services/support/chat.py)."""
 from wechat_hall.services.queries.certificates import DAILY_LIMIT
-from wechat_hall.services.support import chat, conversations
+from wechat_hall.services.support import chat, conversations, open_index
 
 from . import router
 from .links import link
@@ -41,8 +41,14 @@ for pattern, topic, intro in KEYWORDS:
     router.text(rf"^(?=.{{1,{KEYWORD_MAX}}}$).*(?:{pattern})")(_keyword_handler(topic, intro))
 
 
+@router.prefetch
+def _open_conversation_probe(message):
+    return open_index.probe(message.source) if message.type == "text" else None
+
+
 def _in_customer_service(message):
-    return chat.takes_over(message.source, message.content)
+    hint = getattr(message, "prefetched", {}).get("cs.open")
+    return chat.takes_over(message.source, message.content, hint)
 
 
 @router.takeover(_in_customer_service)

@@ -30,6 +30,8 @@ def create_app(test_config=None):
     register_commands(app)
     register_template_helpers(app)
     register_staging_notice(app)
+    register_sessionless_paths(app)
+    register_static_files(app)
     return app
 
 
@@ -122,3 +124,16 @@ def register_staging_notice(app):
     """UNSAFE_STAGING_HOST: every page's footer says the simulator is on (staging.py)."""
     from . import staging
     staging.init_app(app)
+
+
+def register_sessionless_paths(app):
+    """WeChat's pushes carry no cookie, and the queue-progress poll (APT-9) is public and
+    reads none: no session is opened for them (issue 15)."""
+    from . import sessionless
+    sessionless.init_app(app, ["/wechat", "/h5/queue/status.json"])
+
+
+def register_static_files(app):
+    """Hashed, compressed static files, cached for a year (issue 15)."""
+    from . import static_files
+    static_files.init_app(app)

@@ -102,6 +102,10 @@ class Config:
         self.WECHAT_MAX_BODY_BYTES = _int("WECHAT_MAX_BODY_BYTES", 32 * 1024)
         self.HALL_MAX_FORM_BYTES = _int("HALL_MAX_FORM_BYTES", 256 * 1024)
         self.MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 12 * 1024 * 1024)
+        # Static files under content-hashed names, with their gzip twins (static_files.py).
+        self.STATIC_BUILD_DIR = env.get("STATIC_BUILD_DIR") or str(INSTANCE / "static")
+        # Seconds between writes of followers' activity by each process (0: at once).
+        self.FOLLOWER_FLUSH_SECONDS = float(env.get("FOLLOWER_FLUSH_SECONDS", "1"))
 
         # Server-side sessions (wechat_hall/sessions.py): idle and absolute timeouts.
         self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from models import Follower, SimOutbound, SimPush
 from wechat_hall.extensions import db
+from wechat_hall.services.wechat import followers
 
 
 class FakeApiCaller:
@@ -73,6 +74,7 @@ class Phone:
 
 def age_user(app, openid, seconds):
     delta = timedelta(seconds=seconds)
+    followers.flush_activity(app)  # time passes: the process has written its activity
     with app.app_context():
         # Row by row: date arithmetic in SQL differs between SQLite and PostgreSQL.
         for model, column in ((SimPush, "created_at"), (SimOutbound, "created_at"),

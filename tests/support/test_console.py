@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from models import CsMessage, Follower, SimOutbound
-from wechat_hall.extensions import db
-
-from tests.support.cs_helpers import conversation_of, make_agent, messages_of, settle
 from tests.staff.staff_helpers import StaffBrowser, csrf_from, make_staff
+from tests.support.cs_helpers import conversation_of, make_agent, messages_of, settle
+from wechat_hall.extensions import db
+from wechat_hall.services.wechat import followers
 
 
 def sent_to(app, openid):
@@ -102,6 +102,7 @@ def test_five_replies_then_the_quota_stops_the_sixth_before_wechat(cs, desk):
 
 
 def _age_investor(app, openid, hours):
+    followers.flush_activity(app)  # time passes: the process has written its activity
     with app.app_context():
         for row in db.session.execute(db.select(CsMessage).filter_by(openid=openid)).scalars():
             row.created_at -= timedelta(hours=hours)

@@ -1,13 +1,13 @@
 """What the account answers (P-2, P-3, P-5): follows, menu clicks, keywords."""
 import re
+import time
 
 import pytest
 
 from models import Follower
-from wechat_hall.extensions import db
-from wechat_hall.services.wechat import menus
-
 from tests import seeding
+from wechat_hall.extensions import db
+from wechat_hall.services.wechat import followers, menus
 
 LINK = re.compile(r'<a href="([^"]+)">')
 
@@ -88,12 +88,24 @@ def test_anything_else_without_customer_service_says_what_the_hall_can_do(wechat
         assert word in text
 
 
+def _follower_row(app, openid, wait=5.0):
+    """The row as the process's activity writer leaves it (within FOLLOWER_FLUSH_SECONDS)."""
+    deadline = time.monotonic() + wait
+    while True:
+        with app.app_context():
+            row = db.session.execute(db.select(Follower).filter_by(openid=openid)
+                                     ).scalar_one_or_none()
+            db.session.expunge_all()
+        if row is not None or time.monotonic() > deadline:
+            return row
+        time.sleep(0.05)
+
+
 def test_view_event_records_activity_without_reply(app, wechat):
     resp = wechat.event("o_viewer", "VIEW", "http://hall.test/h5/")
     assert resp.get_data(as_text=True) == "success"
-    with app.app_context():
-        row = db.session.execute(db.select(Follower).filter_by(openid="o_viewer")).scalar_one()
-        assert row.last_message_at is not None
+    row = _follower_row(app, "o_viewer")
+    assert row is not None and row.subscribed and row.last_message_at is not None
 
 
 def test_a_failing_handler_apologises_and_writes_nothing(app, wechat, monkeypatch):
@@ -130,6 +142,7 @@ def test_first_messages_of_a_new_user_arriving_together_all_get_answers(app):
         t.join()
     assert len(replies) == 6
     assert all("业务预约" in r for r in replies), replies
+    followers.flush_activity(app)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Follower.id)).filter_by(
             openid="o_brand_new")).scalar() == 1

@@ -57,6 +57,12 @@ def adopt(openid):
 
 
 def _follower(openid):
+    # WeChat knows everyone who pushed; the stand-in learns them from the follower table,
+    # whose activity this process may still hold (services/wechat/followers.py).
+    from flask import current_app
+
+    from wechat_hall.services.wechat import followers
+    followers.flush_activity(current_app._get_current_object())
     return db.session.execute(db.select(Follower).filter_by(openid=openid)).scalar_one_or_none()
 
 

@@ -78,13 +78,14 @@ def _rate_recent(openid, text):
     return f"感谢您的评价（{RATINGS[value]}）！如有其他问题，欢迎随时咨询。"
 
 
-def takes_over(openid, text):
+def takes_over(openid, text, hint=None):
     """Must customer service answer this text before the keyword replies? Yes when the
     investor is talking to (or waiting for) a person, owes us a choice or a rating, or
-    asks for a person."""
+    asks for a person. ``hint``: what the push's Redis round trip said
+    (open_index.probe)."""
     if HUMAN.match(text or ""):
         return True
-    conversation = open_conversation_cached(openid)
+    conversation = open_conversation_cached(openid, hint)
     if conversation is not None and (conversation.status in (WAITING, ASSIGNED)
                                      or conversation.pending_question is not None):
         return True

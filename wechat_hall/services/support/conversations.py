@@ -7,19 +7,21 @@ hours as the back office keeps them; opening a conversation (one per investor) a
 its messages; the service centre's choice of queue; the hand-off and what the investor
 is told while waiting; 转人工 from the page.
 """
+import time
 from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from models import CsBusinessHours, CsConversation, CsKnowledge, CsMessage, CsQueue, CsRule
 from models.support import ASSIGNED, BOT, EVENT, IN, RESOLVED, WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.redis_store import get_redis
 from wechat_hall.services.calendar import national
 
 from . import hours as cs_hours
-from . import knowledge, routing
+from . import knowledge, open_index, routing
 from .window import WINDOW_HOURS
 
 # A conversation the bot held this long without a word is over; the next question
@@ -38,8 +40,29 @@ def active_queues():
                               .order_by(CsQueue.sort_order, CsQueue.id)).scalars().all()
 
 
+# has_queues() runs for every free text; queues change in the back office, rarely. The
+# answer is kept QUEUES_TTL seconds per process, and forgotten in the process that writes
+# a queue (another process sees the change within QUEUES_TTL).
+QUEUES_TTL = 10
+_queue_writes = [0]  # bumped by every write of a queue in this process
+
+
 def has_queues():
-    return db.session.execute(db.select(CsQueue.id).filter_by(active=True).limit(1)).first() is not None
+    known = current_app.extensions.get("cs_has_queues")  # (answer, until, writes)
+    if known is None or time.monotonic() >= known[1] or known[2] != _queue_writes[0]:
+        writes = _queue_writes[0]
+        answer = db.session.execute(db.select(CsQueue.id).filter_by(active=True).limit(1)
+                                    ).first() is not None
+        known = current_app.extensions["cs_has_queues"] = (
+            answer, time.monotonic() + QUEUES_TTL, writes)
+    return known[0]
+
+
+@event.listens_for(CsQueue, "after_insert")
+@event.listens_for(CsQueue, "after_update")
+@event.listens_for(CsQueue, "after_delete")
+def _queues_changed(mapper, connection, target):
+    _queue_writes[0] += 1
 
 
 def queue_by_code(code):
@@ -98,36 +121,18 @@ def hours_text():
     return cs_hours.describe_with_holidays(business_hours())
 
 
-# chat.takes_over() runs for every text in the chat; most senders have no open conversation.
-# That answer is remembered in Redis for NO_OPEN_TTL seconds, and forgotten the moment a
-# conversation is opened (the only place one is created, below).
-NO_OPEN_TTL = 60
-
-
-def _no_open_key(openid):
-    return f"cs:noopen:{openid}"
-
-
-def _forget_no_open(openid):
-    try:
-        get_redis().delete(_no_open_key(openid))
-    except Exception:  # Redis down: the key expires by itself
-        pass
-
-
-def open_conversation_cached(openid):
-    redis = get_redis()
-    try:
-        if redis.exists(_no_open_key(openid)):
-            return None
-    except Exception:
-        redis = None
+def open_conversation_cached(openid, hint=None):
+    """The open conversation, or None, asking the database only when Redis cannot say
+    (open_index.py). ``hint``: what the push's Redis round trip already said."""
+    if hint is None:
+        hint = open_index.ask(openid)
+    if hint is not None and hint.none_open:
+        return None
+    if hint is not None and hint.rebuild:
+        open_index.rebuild()
     conversation = open_conversation(openid)
-    if conversation is None and redis is not None:
-        try:
-            redis.set(_no_open_key(openid), 1, ex=NO_OPEN_TTL)
-        except Exception:
-            pass
+    if conversation is None and hint is not None:
+        open_index.remember_none_open(openid)
     return conversation
 
 
@@ -174,7 +179,7 @@ def get_or_open(openid):
         conversation = None
     if conversation is not None:
         return conversation
-    _forget_no_open(openid)
+    open_index.will_open(openid)
     conversation = CsConversation(openid=openid, status=BOT, created_at=now, last_activity_at=now)
     try:
         with db.session.begin_nested():

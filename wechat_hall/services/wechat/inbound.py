@@ -22,6 +22,7 @@ from wechatpy.replies import BaseReply, TextReply
 from wechatpy.utils import to_text
 
 from wechat_hall.redis_store import get_redis
+from wechat_hall.services import redis_batch
 
 from . import push_ledger, replay
 
@@ -97,8 +98,7 @@ def open_push(args, body):
     if args.get("encrypt_type") == "aes":
         if not cfg["WECHAT_AES_KEY"]:
             raise Refused(400, "safe mode push but no WECHAT_AES_KEY configured")
-        envelope.crypto = WeChatCrypto(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"],
-                                       cfg["WECHAT_APPID"])
+        envelope.crypto = _crypto(cfg)
         encrypt = _extract_encrypt(body)
         if not _same(_sha1(cfg["WECHAT_TOKEN"], args.get("timestamp", ""),
                            args.get("nonce", ""), encrypt), args.get("msg_signature")):
@@ -126,6 +126,18 @@ def open_push(args, body):
     return message, envelope
 
 
+def _crypto(cfg):
+    """One WeChatCrypto per account settings (it only holds the decoded key)."""
+    ident = (cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APPID"])
+    crypto = _cryptos.get(ident)
+    if crypto is None:
+        crypto = _cryptos[ident] = WeChatCrypto(*ident)
+    return crypto
+
+
+_cryptos = {}
+
+
 def _extract_encrypt(body):
     import xmltodict
     try:
@@ -150,26 +162,37 @@ def dedup_key(message):
     return "wechat:push:" + hashlib.sha1(f"{message.target}:{ident}".encode()).hexdigest()
 
 
+def claim_commands(key, cfg):
+    """The commands in front of every push's pipeline; their replies decide whether the
+    handler runs: the dedup claim. The replay check of ``replay.py`` ((timestamp, nonce)
+    ``SET NX GET``) runs before, when the push is parsed, in its own round trip; it could
+    join this pipeline as one more command in front of the claim."""
+    return [("SET", key, _PENDING, "NX", "EX", cfg["WECHAT_DEDUP_TTL"])]
+
+
 def respond(message, handle):
     """Run ``handle(message)`` once per push and return the XML (or ``success``) to send.
 
     A retry of a push we are still working on waits for the first answer within the
     budget; a retry of a finished push gets the cached answer; the handler never runs
-    twice for the same push.
+    twice for the same push. What the handler will need from Redis (``handle.probes``)
+    is asked in the same round trip as the dedup claim and left on the message as
+    ``message.prefetched``.
     """
     cfg = current_app.config
     r = get_redis()
     key = dedup_key(message)
     budget = cfg["WECHAT_REPLY_BUDGET"]
-    try:
-        first = r.set(key, _PENDING, nx=True, ex=cfg["WECHAT_DEDUP_TTL"])
-    except RedisError as exc:
+    probes = list(getattr(handle, "probes", lambda m: ())(message))
+    (claimed,), per_probe = redis_batch.execute(r, claim_commands(key, cfg), probes)
+    if redis_batch.failed(claimed):
         # Without Redis the dedup key is a database row (push_ledger): WeChat's retries
         # during an outage still get the first reply and never run the handler again.
-        log.error("dedup in Redis unavailable (%s): using the database", exc)
-        r, first = None, push_ledger.claim(key)
-    if not first:
+        log.error("dedup in Redis unavailable (%s): using the database", claimed)
+        r, claimed = None, push_ledger.claim(key)
+    if not claimed:
         return _wait_for_first(r, key, budget)
+    message.prefetched = redis_batch.answers(probes, per_probe)
     app = current_app._get_current_object()
     future = _executor.submit(_run_handler, app, handle, message)
     try:
