@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.accounts.account_helpers import (csrf, easy_captcha, form_post, last_code,  # noqa: F401
+from tests.accounts.account_helpers import (confirmed, csrf, easy_captcha, form_post, last_code,  # noqa: F401
                                             send_code, signed_up)
 from tests.appointments.apt_helpers import ID_A, MONDAY_10AM, Person, seed_halls
 from tests.voting.vote_helpers import WANG_AN, make_meeting, post_ballot
@@ -73,8 +73,8 @@ def test_register_login_activate_and_vote_leave_no_personal_data_in_cookies(
     assert "*安" in client.get("/h5/verify/methods").get_data(as_text=True)
     token = csrf(client, "/h5/verify/phone")
     send_code(client, "/h5/verify/sms/phone", token)
-    resp = client.post("/h5/verify/phone", data={"csrf_token": token,
-                                                 "code": last_code(app, "18900000024")})
+    resp = confirmed(client, client.post("/h5/verify/phone", data={
+        "csrf_token": token, "code": last_code(app, "18900000024")}), "激活信息确认")
     assert resp.headers["Location"].endswith("/h5/ymt/done")
     meeting = make_meeting(app)  # 网络投票: preview, then the confirmed ballot
     data = {f"item-{meeting['items'][0]}": "for"}
