@@ -3,12 +3,12 @@
 One package per domain, as the services are: ``accounts/`` (ACC, PUB-2), ``queries/``
 (Q), ``appointments/`` (APT), ``votes/`` (V), ``support/`` (CS), ``staff/`` (every staff
 page and the back office). At the root: the home grid, who is looking, OAuth, errors,
-health.
+health, metrics.
 """
 
 
 def register(app):
-    from h5 import hall, health, oauth
+    from h5 import hall, health, metrics, oauth
     from h5.accounts import activation, captcha, profile, recovery, registration, verification
     from h5.accounts import views as accounts
     from h5.appointments import queue
@@ -21,7 +21,7 @@ def register(app):
 
     for module in (hall, oauth, registration, accounts, recovery, verification, activation,
                    profile, queries, certificates, service, votes, appointments, queue, health,
-                   captcha):
+                   captcha, metrics):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
     register_staff(app)

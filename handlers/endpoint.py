@@ -4,6 +4,7 @@ Protocol rules: services/wechat/inbound."""
 from flask import Blueprint, Response, request
 
 from wechat_hall.services.wechat import inbound
+from wechat_hall.telemetry import web
 
 from . import router
 
@@ -28,6 +29,7 @@ def receive():
         message, envelope = inbound.open_push(request.args, request.get_data())
     except inbound.Refused as exc:
         return _text(exc.reason, exc.status)
+    web.note_push(message)
     xml = inbound.respond(message, router)
     return Response(envelope.seal(xml), mimetype="application/xml" if xml != "success"
                     else "text/plain")

@@ -28,3 +28,5 @@ class OutboxJob(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     queued_at = db.Column(db.DateTime)
     finished_at = db.Column(db.DateTime)
+    # The request (or timed job) that asked for it: its log lines carry the same id.
+    request_id = db.Column(db.String(64))

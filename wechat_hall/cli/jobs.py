@@ -18,7 +18,9 @@ def worker_cmd(burst):
     app = current_app._get_current_object()
     if not app.extensions.get("job_queues"):
         raise click.ClickException("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
-    make_worker(app).work(burst=burst, with_scheduler=False)
+    # Our job line (wechat_hall.jobs.runner) says what RQ's per-job INFO lines say.
+    level = "WARNING" if app.config["LOG_FORMAT"] == "json" else "INFO"
+    make_worker(app).work(burst=burst, with_scheduler=False, logging_level=level)
 
 
 @group.command("scheduler")

@@ -12,6 +12,7 @@ from models import OutboxJob
 from models.outbox import FAILED, PENDING, QUEUED
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.telemetry import context
 
 from .registry import JOBS
 from .runner import MAX_ATTEMPTS, bind_app, bound_app, in_app_context, run_outbox_job
@@ -47,7 +48,8 @@ def submit(func, payload=None, *, queue="default", dedup_key=None, delay=None):
         if existing is not None:
             return existing
     row = OutboxJob(func=func, payload=payload or {}, queue=queue, dedup_key=dedup_key,
-                    run_after=clock.utcnow() + (delay or timedelta(0)))
+                    run_after=clock.utcnow() + (delay or timedelta(0)),
+                    request_id=context.current())
     db.session.add(row)
     return row
 

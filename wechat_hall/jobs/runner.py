@@ -1,5 +1,6 @@
 """Runs one outbox row, at most once to success, whatever delivered it how often."""
 import logging
+import time
 import traceback
 from datetime import timedelta
 
@@ -9,6 +10,8 @@ from models import OutboxJob
 from models.outbox import DONE, FAILED, PENDING, QUEUED
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.telemetry import context, metrics
+from wechat_hall.telemetry.logs import event
 
 from .registry import JOBS
 
@@ -49,8 +52,22 @@ def run_outbox_job(job_id):
         .values(status=RUNNING, attempts=OutboxJob.attempts + 1)).rowcount
     db.session.commit()
     if not claimed:
+        metrics.JOBS.labels("-", "-", "skipped").inc()
         return "skipped"
     row = db.session.get(OutboxJob, job_id)
+    # The job's lines carry the id of the request that asked for it.
+    token = context.bind(row.request_id or context.new_id())
+    try:
+        return _run_claimed(row, job_id)
+    finally:
+        context.reset(token)
+
+
+def _run_claimed(row, job_id):
+    """Run a row this process claimed; one log line and the job counters, whatever
+    the outcome."""
+    started = time.perf_counter()
+    func, queue, attempt = row.func, row.queue, row.attempts
     fn = JOBS.get(row.func)
     try:
         if fn is None:
@@ -70,6 +87,13 @@ def run_outbox_job(job_id):
         row.error = "".join(traceback.format_exception_only(type(exc), exc))[:2000]
         row.run_after = clock.utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
         db.session.commit()
-        log.warning("job %s (%s) failed: %s", job_id, row.func, exc)
-        return "failed"
-    return "done"
+        outcome = "failed" if permanent else "retried"
+        log.warning("job %s (%s) failed: %s", job_id, func, exc)
+    else:
+        outcome = "done"
+    seconds = time.perf_counter() - started
+    metrics.JOBS.labels(queue, func, outcome).inc()
+    metrics.JOB_SECONDS.labels(queue).observe(seconds)
+    event(log, "job", event="job", job=func, job_id=job_id, queue=queue, attempt=attempt,
+          outcome=outcome, duration_ms=round(seconds * 1000, 2))
+    return "failed" if outcome != "done" else "done"

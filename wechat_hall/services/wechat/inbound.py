@@ -5,6 +5,7 @@ signature and timestamp checks, safe-mode decryption, parsing, de-duplication wi
 rendered reply cached in Redis, and the time budget after which we answer ``success``
 and let the handler's answer follow as a customer-service message.
 """
+import contextvars
 import hashlib
 import hmac
 import logging
@@ -22,6 +23,7 @@ from wechatpy.replies import BaseReply, TextReply
 from wechatpy.utils import to_text
 
 from wechat_hall.redis_store import get_redis
+from wechat_hall.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -158,13 +160,17 @@ def respond(message, handle):
         log.error("dedup unavailable (%s): answering without it", exc)
         r, first = None, True
     if not first:
+        metrics.DEDUP_HITS.inc()
         return _wait_for_first(r, key, budget)
     app = current_app._get_current_object()
-    future = _executor.submit(_run_handler, app, handle, message)
+    # The handler's thread carries the request id (copied context) into the jobs it asks.
+    future = _executor.submit(contextvars.copy_context().run, _run_handler, app, handle,
+                              message)
     try:
         reply = future.result(timeout=budget)
     except FutureTimeout:
         _remember(r, key, SUCCESS, cfg)
+        metrics.BUDGET_OVERRUNS.inc()
         future.add_done_callback(lambda f: _reply_late(app, message, f))
         log.info("handler over budget for %s; answering success, reply follows", key)
         return SUCCESS
