@@ -37,6 +37,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,
             "msg": scrub(record.getMessage()),
         }
         rid = getattr(record, "request_id", None) or context.current()
