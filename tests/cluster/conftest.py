@@ -120,8 +120,8 @@ def _closing_note(request, shape, seconds):
         ticks[line["_process"]] = ticks.get(line["_process"], 0) + 1
     pids = {(line["_process"], line.get("pid")) for line in shape.lines("request")}
     note = [
-        "", f"cluster: {len(shape.servers)} servers × 2 workers, {len(shape.workers)} job "
-        f"workers (+{len(shape.retired)} killed), {len(shape.schedulers)} schedulers; started "
+        "", f"cluster: 2 servers × 2 gunicorn workers, 2 job workers, 2 schedulers (then "
+        f"{', '.join(p.name for p in shape.retired) or 'none'} stopped or killed); started "
         f"in {shape.started_in:.1f} s, {seconds:.1f} s in all",
         "  requests per server: " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in
                                                 sorted(crossed.items()) if k.startswith("requests")),
