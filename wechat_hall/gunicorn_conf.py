@@ -10,6 +10,9 @@ import os
 worker_class = "gthread"
 # The app writes its own JSON request line (wechat_hall.telemetry.web): no access log.
 accesslog = None
+# gunicorn 27's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): several
+# servers on one host (the cluster test, a scaled Procfile) would fight over it.
+control_socket_disable = True
 
 
 def child_exit(server, worker):
