@@ -10,15 +10,23 @@ from datetime import time as clock_time
 
 import pytest
 
-from models import (BookingSlot, CsAgent, CsBusinessHours, HallUser, Office, SlotTemplate,
-                    StaffUser, YmtAccount)
+from models import (
+    BookingSlot,
+    CsAgent,
+    CsBusinessHours,
+    HallUser,
+    Office,
+    SlotTemplate,
+    StaffUser,
+    YmtAccount,
+)
 from tests.accounts.account_helpers import QUICK_HASH
 from tests.cluster import client as cluster_client
 from tests.cluster.processes import Cluster
 from tests.conftest import TEST_AES_KEY, TEST_APPID, TEST_TOKEN, _clean
 from wechat_hall import create_app
-from wechat_hall.demo import hall_counters, offices, registry, staff, support, voting
 from wechat_hall.clock import utcnow
+from wechat_hall.demo import hall_counters, offices, registry, staff, support, voting
 from wechat_hall.extensions import db
 
 SERVICES = bool(os.environ.get("HALL_TEST_DATABASE_URL") and os.environ.get("HALL_TEST_REDIS_URL"))

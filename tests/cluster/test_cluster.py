@@ -10,9 +10,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from models import (Appointment, BookingSlot, CertificateRequest, CsConversation, CsMessage,
-                    DevMessage, Follower, OutboxJob, VoteBallot, VoteHolding, VoteItem,
-                    VoteMeeting, VoteProposal)
+from models import (
+    Appointment,
+    BookingSlot,
+    CertificateRequest,
+    CsConversation,
+    CsMessage,
+    DevMessage,
+    Follower,
+    OutboxJob,
+    VoteBallot,
+    VoteHolding,
+    VoteItem,
+    VoteMeeting,
+    VoteProposal,
+)
 from models.outbox import DONE
 from tests.accounts.account_helpers import PASSWORD
 from tests.appointments.apt_helpers import person_id

@@ -31,10 +31,19 @@ def scrub(text):
 
 
 class JsonFormatter(logging.Formatter):
+    _second = (None, "")  # the last second formatted: most lines share it
+
+    def _timestamp(self, created):
+        whole = int(created)
+        second, text = self._second
+        if second != whole:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+            self._second = (whole, text)
+        return f"{text}.{int((created - whole) * 1000):03d}Z"
+
     def format(self, record):
         line = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "pid": record.process,

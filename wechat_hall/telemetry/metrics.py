@@ -15,8 +15,13 @@ look-up and a write to a memory map (a few microseconds).
 """
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 # Seconds: a WeChat reply must come within 5 s; a page within a fraction of one.
@@ -54,6 +59,19 @@ _PUSH_TYPES = frozenset({"text", "image", "voice", "video", "shortvideo", "locat
                          "event:scan", "event:location", "event:templatesendjobfinish",
                          "event:subscribe_msg_popup_event", "event:subscribe_msg_sent_event",
                          "event:subscribe_msg_change_event", "event:view_miniprogram"})
+
+
+_children = {}
+
+
+def child(metric, *labels):
+    """``metric.labels(*labels)``, remembered: the hot path skips the library's lock and
+    label checks after the first time (label sets are few: endpoints, statuses, types)."""
+    key = (metric, labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children.setdefault(key, metric.labels(*labels))
+    return found
 
 
 def push_type(message):

@@ -39,15 +39,15 @@ def _finish(response):
     seconds = time.perf_counter() - t0
     endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
     status = response.status_code
-    metrics.HTTP_REQUESTS.labels(endpoint, request.method, str(status)).inc()
-    metrics.HTTP_SECONDS.labels(endpoint).observe(seconds)
+    metrics.child(metrics.HTTP_REQUESTS, endpoint, request.method, str(status)).inc()
+    metrics.child(metrics.HTTP_SECONDS, endpoint).observe(seconds)
     fields = {"event": "request", "method": request.method, "path": scrub(request.path),
               "endpoint": endpoint, "status": status,
               "duration_ms": round(seconds * 1000, 2)}
     push = g.get("telemetry_push")
     if push is not None:
-        metrics.PUSHES.labels(push).inc()
-        metrics.PUSH_SECONDS.labels(push).observe(seconds)
+        metrics.child(metrics.PUSHES, push).inc()
+        metrics.child(metrics.PUSH_SECONDS, push).observe(seconds)
         fields["push"] = push
     rid = context.current()
     if rid:
