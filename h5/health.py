@@ -1,4 +1,7 @@
-"""``/healthz``: is the database reachable, is Redis, how deep are the job queues."""
+"""``/healthz``: is the database reachable, is Redis, how deep are the job queues — the
+readiness check (a proxy sends traffic only to servers that answer 200). ``/healthz/live``
+is the liveness check: the process answers, whatever the database and Redis do, so a
+database outage does not make a supervisor restart every server (docs/DEPLOYMENT.md)."""
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -7,6 +10,11 @@ from wechat_hall.jobs import queue
 from wechat_hall.redis_store import get_redis, is_embedded
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz/live")
+def live():
+    return jsonify({"status": "ok"})
 
 
 @bp.get("/healthz")
