@@ -47,9 +47,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _prepare(app):
-    """What the cluster serves: the demo (halls, staff, investors, CS, meetings), CS open at all hours (the test runs at
-    any hour), the demo agent with room for every conversation, three activated hall
-    users, and a small slot for the booking race (before any scheduler materialises it)."""
+    """What the cluster serves: the demo (halls, staff, investors, CS, meetings), CS open
+    at all hours (the test runs at any hour), the demo agent with room for every
+    conversation, three activated hall users, and a small slot for the booking race
+    (before any scheduler materialises it)."""
     _clean(app)
     with app.app_context():
         # `flask demo seed` but the year of securities history and today's kiosk booking.
@@ -63,7 +64,8 @@ def _prepare(app):
         agent = db.session.execute(db.select(StaffUser).filter_by(username="agent")).scalar_one()
         db.session.get(CsAgent, agent.id).capacity = 50
         for ymt_number, phone in USERS:
-            ymt = db.session.execute(db.select(YmtAccount).filter_by(number=ymt_number)).scalar_one()
+            ymt = db.session.execute(
+                db.select(YmtAccount).filter_by(number=ymt_number)).scalar_one()
             user = HallUser(phone=phone, ymt_account=ymt, activated_at=utcnow())
             user.password_hash = QUICK_HASH
             db.session.add(user)
@@ -115,6 +117,11 @@ def cluster(base_config, _schema, tmp_path_factory, request):
         db.engine.dispose()
 
 
+def _per(crossed, kind):
+    return ", ".join(f"{key.split(':')[1]} {n}" for key, n in sorted(crossed.items())
+                     if key.startswith(kind + ":"))
+
+
 def _closing_note(request, shape, seconds):
     """What crossed processes, printed at the end of the run (docs/DEPLOYMENT.md)."""
     crossed = cluster_client.CROSSED
@@ -131,13 +138,12 @@ def _closing_note(request, shape, seconds):
         "", f"cluster: 2 servers × 2 gunicorn workers, 2 job workers, 2 schedulers (then "
         f"{', '.join(p.name for p in shape.retired) or 'none'} stopped or killed); started "
         f"in {shape.started_in:.1f} s, {seconds:.1f} s in all",
-        "  requests per server: " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in
-                                                sorted(crossed.items()) if k.startswith("requests")),
-        "  pushes per server:   " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in
-                                                sorted(crossed.items()) if k.startswith("pushes")),
+        "  requests per server: " + _per(crossed, "requests"),
+        "  pushes per server:   " + _per(crossed, "pushes"),
         f"  web processes that logged requests: {len(pids)}",
         "  job runs per worker: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())),
-        "  timed-job ticks per scheduler: " + ", ".join(f"{k} {v}" for k, v in sorted(ticks.items())),
+        "  timed-job ticks per scheduler: " + ", ".join(f"{k} {v}"
+                                                      for k, v in sorted(ticks.items())),
     ]
     for line in getattr(shape, "notes", []):
         note.append("  " + line)

@@ -3,7 +3,6 @@ job workers and two schedulers on PostgreSQL and Redis (``conftest.py``); the te
 to the servers in turn, request by request, and count what crossed between processes.
 The tests run in this order and share the cluster; each looks only at its own rows.
 """
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,71 +25,17 @@ from models import (
     VoteProposal,
 )
 from models.outbox import DONE
-from tests.accounts.account_helpers import PASSWORD
 from tests.appointments.apt_helpers import person_id
 from tests.cluster.client import Browser, WeChat, csrf_of
 from tests.cluster.conftest import RACE_CAPACITY, USERS, WANG
+from tests.cluster.flows import apply, certificate_asker, count_rows, read_db, signed_in
 from tests.waiting import wait_until
 from wechat_hall import clock
 from wechat_hall.extensions import db
-from wechat_hall.services.queries import trading_days
 from wechat_hall.simulator import push
 
 pytestmark = pytest.mark.cluster
 wechat = WeChat()
-
-
-def _db(app, fn):
-    with app.app_context():
-        try:
-            return fn()
-        finally:
-            db.session.remove()
-
-
-def _count(app, stmt):
-    return _db(app, lambda: db.session.execute(stmt).scalar_one())
-
-
-def signed_in(cluster, phone, openid, start=0):
-    """Through the /h5/wx door as ``openid``, then phone + password (no captcha inside
-    WeChat), alternating servers."""
-    browser = Browser(cluster.servers, start)
-    page = browser.enter_wechat(openid, "account/login")
-    assert page.status_code == 200 and "登录" in page.text, page.text[:300]
-    resp = browser.post("/h5/account/login", {"csrf_token": csrf_of(page.text), "phone": phone,
-                                              "password": PASSWORD, "next": "/h5/profile"})
-    assert resp.status_code == 200, resp.text[:300]
-    assert f"{phone[:3]}****{phone[-4:]}" in resp.text  # the profile page, signed in
-    return browser
-
-
-def open_day_and_form(browser):
-    page = browser.get("/h5/appointments/apply?office=SH")
-    assert page.status_code == 200, page.text[:300]
-    days = re.findall(r'<option value="(\d{4}-\d\d-\d\d)"(?! disabled)[^>]*>', page.text)
-    assert days, "no open day in the booking window"
-    return days[0], csrf_of(page.text)
-
-
-def business_type(cluster):
-    from models import BusinessType, Office
-    return _db(cluster.app, lambda: db.session.execute(
-        db.select(BusinessType.id).join(Office, Office.id == BusinessType.office_id)
-        .filter(Office.code == "SH", BusinessType.active.is_(True))
-        .order_by(BusinessType.id)).scalars().first())
-
-
-def apply(browser, cluster, template_id, id_number, name="张三"):
-    """申请预约 → 预约信息确认: the form, then the preview's one-time token."""
-    day, token = open_day_and_form(browser)
-    resp = browser.post("/h5/appointments/apply?office=SH", {
-        "csrf_token": token, "agent_type": "domestic", "agent_name": name,
-        "agent_company": "测试公司", "id_number": id_number,
-        "business_type_id": str(business_type(cluster)), "items": "1", "day": day,
-        "template_id": str(template_id), "agree": "y"})
-    assert resp.status_code == 200 and 'name="token"' in resp.text, resp.text[:500]
-    return csrf_of(resp.text), re.search(r'name="token" value="([^"]+)"', resp.text).group(1)
 
 
 # -- 1. a web session ------------------------------------------------------------------
@@ -102,7 +47,7 @@ def test_a_web_session_continues_on_the_other_server(cluster):
     csrf, token = apply(browser, cluster, cluster.facts["flow_template"], person_id(901), "王安")
     done = browser.post("/h5/appointments/confirm", {"csrf_token": csrf, "token": token})
     assert done.status_code == 200 and "预约码" in done.text, done.text[:500]
-    rows = _count(cluster.app, db.select(db.func.count(Appointment.id))
+    rows = count_rows(cluster.app, db.select(db.func.count(Appointment.id))
                   .filter_by(id_number=person_id(901)))
     assert rows == 1
     servers_used = {name for name in [browser.last.name]} | {s.name for s in cluster.servers}
@@ -148,14 +93,14 @@ def test_a_push_retried_on_the_other_server_takes_effect_once_and_answers_the_sa
         replies = {wechat.reply_of(r) for r in (a, b, third)}
         assert len(replies) == 1, replies
         assert "人工客服" in replies.pop()
-        assert _count(cluster.app, db.select(db.func.count(CsMessage.id)).filter_by(
+        assert count_rows(cluster.app, db.select(db.func.count(CsMessage.id)).filter_by(
             openid=openid, body="转人工")) == 1
-        assert _count(cluster.app, db.select(db.func.count(CsMessage.id)).filter(
+        assert count_rows(cluster.app, db.select(db.func.count(CsMessage.id)).filter(
             CsMessage.openid == openid, CsMessage.kind == "event",
             CsMessage.body.contains("进入"))) == 1
         # One hand-off asked for one assignment job, under one of the three requests' ids.
         ids = [r.headers["X-Request-Id"] for r in (a, b, third)]
-        assert _count(cluster.app, db.select(db.func.count(OutboxJob.id)).filter(
+        assert count_rows(cluster.app, db.select(db.func.count(OutboxJob.id)).filter(
             OutboxJob.func == "cs.assign", OutboxJob.request_id.in_(ids))) == 1
     # A follow event, retried the same way: one follower row, one welcome.
     openid = "o_cluster_follow_00000000001"
@@ -164,7 +109,7 @@ def test_a_push_retried_on_the_other_server_takes_effect_once_and_answers_the_sa
         replies = [wechat.reply_of(r) for r in pool.map(lambda s: wechat.post(s, xml),
                                                           cluster.servers)]
     assert replies[0] == replies[1] and "欢迎" in replies[0]
-    assert _count(cluster.app, db.select(db.func.count(Follower.id)).filter_by(
+    assert count_rows(cluster.app, db.select(db.func.count(Follower.id)).filter_by(
         openid=openid)) == 1
 
 
@@ -174,30 +119,13 @@ JOBS = 100
 CERTIFICATES = 5 * len(USERS)  # the daily limit of each of the demo users
 
 
-def _certificate_asker(cluster, ymt_number, phone, n):
-    browser = signed_in(cluster, phone, f"o_cluster_cert_{n:014d}", start=n)
-    id_number = _db(cluster.app, lambda: db.session.execute(db.text(
-        "SELECT i.id_number FROM ymt_account y JOIN investor i ON i.id = y.investor_id "
-        "WHERE y.number = :n"), {"n": ymt_number}).scalar_one())
-    day = trading_days.previous_trading_day(clock.today(), inclusive=False)
-
-    def ask():
-        token = browser.csrf("/h5/certificates/new")
-        resp = browser.post("/h5/certificates/new", {
-            "csrf_token": token, "kind": "holdings", "date": str(day), "start": "", "end": "",
-            "account": "", "market": "", "email": f"cluster{n}@example.com",
-            "id_number": id_number}, follow=False)
-        assert resp.status_code == 302, resp.text[:500]
-    return ask
-
-
 def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half_way(cluster):
     """85 hand-offs (a question on one server, 转人工 on the other: each asks for the job
     cs.assign) and 15
     electronic certificates (certificates.issue: a signed PDF mailed). Half-way, worker1
     is killed with SIGKILL and a new worker starts; every job runs once, none twice."""
-    before = _count(cluster.app, db.select(db.func.max(OutboxJob.id))) or 0
-    askers = [_certificate_asker(cluster, ymt, phone, n) for n, (ymt, phone) in enumerate(USERS)]
+    before = count_rows(cluster.app, db.select(db.func.max(OutboxJob.id))) or 0
+    askers = [certificate_asker(cluster, ymt, phone, n) for n, (ymt, phone) in enumerate(USERS)]
     work = []
     def hand_off(n):
         openid = f"o_cluster_job_{n:014d}"
@@ -222,7 +150,7 @@ def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(run, work[:JOBS // 2]))
         # Half-way: the jobs of the first half are running or done; kill a worker now.
-        wait_until(lambda: _count(cluster.app, db.select(db.func.count(OutboxJob.id)).where(
+        wait_until(lambda: count_rows(cluster.app, db.select(db.func.count(OutboxJob.id)).where(
             OutboxJob.id > before, OutboxJob.status.in_(("running", DONE)))) >= 10,
             timeout=60, what="the workers to start on the first half")
         killed = cluster.workers.pop(0)
@@ -232,7 +160,7 @@ def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half
         list(pool.map(run, work[JOBS // 2:]))
 
     def settled():
-        rows = _db(cluster.app, lambda: db.session.execute(
+        rows = read_db(cluster.app, lambda: db.session.execute(
             db.select(OutboxJob.status, db.func.count()).where(OutboxJob.id > before)
             .group_by(OutboxJob.status)).all())
         counts = dict(rows)
@@ -241,7 +169,7 @@ def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half
         return counts if not waiting and counts.get("running", 0) <= 1 else None
 
     counts = wait_until(settled, timeout=120, what="every job to be run")
-    rows = _db(cluster.app, lambda: [(r.id, r.func, r.status, r.attempts, r.request_id)
+    rows = read_db(cluster.app, lambda: [(r.id, r.func, r.status, r.attempts, r.request_id)
                                      for r in db.session.execute(db.select(OutboxJob).where(
                                          OutboxJob.id > before)).scalars()])
     mine = [r for r in rows if r[1] in ("cs.assign", "certificates.issue")]
@@ -256,9 +184,9 @@ def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half
     assert all(r[2] == DONE and r[3] == 1 for r in rows if r not in held), counts
     assert {line["outcome"] for line in lines} == {"done"}
     # Effects once: one signed certificate mailed per request that finished.
-    issued = _count(cluster.app, db.select(db.func.count(CertificateRequest.id))
+    issued = count_rows(cluster.app, db.select(db.func.count(CertificateRequest.id))
                     .filter_by(status="sent"))
-    mails = _count(cluster.app, db.select(db.func.count(DevMessage.id))
+    mails = count_rows(cluster.app, db.select(db.func.count(DevMessage.id))
                    .filter(DevMessage.channel == "email"))
     assert mails == issued >= CERTIFICATES - len(held)
     # The request id of each push is on the job it caused, in a worker's log line.
@@ -280,7 +208,7 @@ def test_100_jobs_across_both_servers_run_exactly_once_with_a_worker_killed_half
 def test_the_job_a_killed_worker_held_is_run_again(cluster):
     held = getattr(cluster, "held", [])
     for job_id, *_ in held:
-        wait_until(lambda j=job_id: _count(cluster.app, db.select(OutboxJob.status)
+        wait_until(lambda j=job_id: count_rows(cluster.app, db.select(OutboxJob.status)
                                            .filter_by(id=j)) == DONE,
                    timeout=120, what=f"job {job_id} to be run again")
 
@@ -297,7 +225,7 @@ def test_one_access_token_serves_every_process(cluster):
                                        "password": "Agent@2026"}).status_code == 200
     token = agent.csrf("/staff/cs/")
     agent.post("/staff/cs/presence", {"csrf_token": token, "presence": "online"})
-    assigned = wait_until(lambda: _db(cluster.app, lambda: db.session.execute(
+    assigned = wait_until(lambda: read_db(cluster.app, lambda: db.session.execute(
         db.select(CsConversation.id).filter(CsConversation.status == "assigned")
         .order_by(CsConversation.id).limit(16)).scalars().all()) or None,
         timeout=30, what="conversations assigned to the agent")
@@ -314,7 +242,7 @@ def test_one_access_token_serves_every_process(cluster):
 
     with ThreadPoolExecutor(4) as pool:
         servers = list(pool.map(reply, assigned))
-    sent = _count(cluster.app, db.select(db.func.count(CsMessage.id)).filter_by(
+    sent = count_rows(cluster.app, db.select(db.func.count(CsMessage.id)).filter_by(
         kind="out", delivery="sent"))
     assert sent >= len(assigned)
     # Counted at the fake API: the token endpoints each process's calls went to.
@@ -351,7 +279,7 @@ def test_the_last_places_of_a_slot_go_to_exactly_that_many_across_both_servers(c
     with ThreadPoolExecutor(racers) as pool:
         won = list(pool.map(confirm, browsers))
     assert won.count(True) == RACE_CAPACITY, won
-    booked = _db(cluster.app, lambda: db.session.execute(
+    booked = read_db(cluster.app, lambda: db.session.execute(
         db.select(db.func.sum(BookingSlot.booked)).filter_by(
             template_id=cluster.facts["race_template"])).scalar_one())
     assert booked == RACE_CAPACITY
@@ -371,7 +299,7 @@ def test_the_same_vote_on_both_servers_at_once_is_one_ballot(cluster):
             meeting_id=meeting.id, name="王安")).scalar_one()
         return meeting.id, item, account
 
-    meeting_id, item, account = _db(cluster.app, open_meeting)
+    meeting_id, item, account = read_db(cluster.app, open_meeting)
     url = f"/h5/votes/{meeting_id}/{account}/ballot"
     csrf = browser.csrf(url)
     tries = 6
@@ -388,7 +316,7 @@ def test_the_same_vote_on_both_servers_at_once_is_one_ballot(cluster):
     with ThreadPoolExecutor(tries) as pool:
         outcomes = list(pool.map(vote, range(tries)))
     assert all(status == 302 and location.endswith("/receipt") for status, location in outcomes)
-    assert _count(cluster.app, db.select(db.func.count(VoteBallot.id)).filter_by(
+    assert count_rows(cluster.app, db.select(db.func.count(VoteBallot.id)).filter_by(
         meeting_id=meeting_id, account=account)) == 1
 
 
