@@ -35,9 +35,6 @@ WANG = ("180312600024", "13900000024")
 USERS = [WANG, ("180108300319", "13900000319"), ("180278900271", "13900000271")]
 RACE_CAPACITY = 3
 
-pytestmark = pytest.mark.skipif(not SERVICES, reason="the cluster needs PostgreSQL and Redis")
-
-
 def pytest_collection_modifyitems(config, items):
     if not SERVICES:
         skip = pytest.mark.skip(reason="the cluster test runs in the PostgreSQL + Redis pass")
