@@ -4,10 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-embedded test-services bench migrate-check clean help
+.PHONY: run cluster test test-embedded test-services bench migrate-check clean help
 
 help:
 	@echo "make run    — install, migrate, load demo data, serve on 127.0.0.1:$${PORT:-5000}"
+	@echo "make cluster — the production shape: gunicorn, job workers, scheduler on PostgreSQL + Redis"
 	@echo "make test   — the whole test suite (embedded, then PostgreSQL + Redis when reachable)"
 	@echo "make bench  — benchmarks, written to docs/BENCHMARKS.md"
 
@@ -22,6 +23,9 @@ run: $(VENV)/.installed
 	$(VENV)/bin/flask demo seed --if-empty
 	$(VENV)/bin/flask demo today
 	$(PY) -m wechat_hall.serve
+
+cluster: $(VENV)/.installed
+	./scripts/cluster.sh
 
 test: $(VENV)/.installed
 	./scripts/test.sh

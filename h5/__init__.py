@@ -3,12 +3,12 @@
 One package per domain, as the services are: ``accounts/`` (ACC, PUB-2), ``queries/``
 (Q), ``appointments/`` (APT), ``votes/`` (V), ``support/`` (CS), ``staff/`` (every staff
 page and the back office). At the root: the home grid, who is looking, OAuth, errors,
-health.
+health, metrics.
 """
 
 
 def register(app):
-    from h5 import hall, health, oauth, webhall
+    from h5 import hall, health, metrics, oauth, webhall
     from h5.accounts import (
         activation,
         captcha,
@@ -28,8 +28,8 @@ def register(app):
     from h5.votes import views as votes
 
     for module in (hall, oauth, registration, accounts, recovery, verification, activation,
-                   profile, confirmation, queries, certificates, service, votes, appointments, queue, health,
-                   captcha):
+                   profile, confirmation, queries, certificates, service, votes, appointments,
+                   queue, health, captcha, metrics):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
     webhall.init_app(app)

@@ -1,7 +1,10 @@
 """``/healthz``: is the database reachable, is Redis, how deep are the job queues, and
-are jobs stuck. Stuck jobs make the status ``degraded`` but keep the 200: the web node
-itself serves, so a load balancer must not take it out for a worker's fault; monitoring
-alerts on ``status`` and ``jobs.stuck``."""
+are jobs stuck — the readiness check (a proxy sends traffic only to servers that answer
+200). Stuck jobs make the status ``degraded`` but keep the 200: the web node itself
+serves, so a load balancer must not take it out for a worker's fault; monitoring alerts
+on ``status`` and ``jobs.stuck``. ``/healthz/live`` is the liveness check: the process
+answers, whatever the database and Redis do, so a database outage does not make a
+supervisor restart every server (docs/DEPLOYMENT.md)."""
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -10,6 +13,11 @@ from wechat_hall.jobs import queue
 from wechat_hall.redis_store import get_redis, is_embedded
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz/live")
+def live():
+    return jsonify({"status": "ok"})
 
 
 @bp.get("/healthz")

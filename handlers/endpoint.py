@@ -5,6 +5,7 @@ from flask import Blueprint, Response, request
 
 from wechat_hall.request_guard import wechat_push
 from wechat_hall.services.wechat import inbound
+from wechat_hall.telemetry import web
 
 from . import router
 
@@ -30,6 +31,7 @@ def receive():
         message, envelope = inbound.open_push(request.args, request.get_data())
     except inbound.Refused as exc:
         return _text(exc.reason, exc.status)
+    web.note_push(message)
     xml = inbound.respond(message, router)
     return Response(envelope.seal(xml), mimetype="application/xml" if xml != "success"
                     else "text/plain")

@@ -37,6 +37,8 @@ class OutboxJob(db.Model):
     # While running: until when the claim holds (real UTC), and whose claim it is.
     lease_until = db.Column(db.DateTime, index=True)
     lease_owner = db.Column(db.String(40))
+    # The request (or timed job) that asked for it: its log lines carry the same id.
+    request_id = db.Column(db.String(64))
 
 
 class JobEffect(db.Model):

@@ -3,8 +3,6 @@
 ``create_app`` calls named steps, in the manner of cookiecutter-flask, so a reader sees
 at once what the application is made of.
 """
-import logging
-
 from flask import Flask
 
 from . import redis_store
@@ -21,6 +19,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
     configure_logging(app)
     configure_proxies(app)
+    register_telemetry(app)
     register_extensions(app)
     register_jobs(app)
     register_blueprints(app)
@@ -36,9 +35,16 @@ def create_app(test_config=None):
 
 
 def configure_logging(app):
+    """LOG_FORMAT=json: one JSON line per record (production's default), else text."""
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from .telemetry import logs
+        logs.configure(app.config["LOG_FORMAT"])
+
+
+def register_telemetry(app):
+    """A request id, a log line and the request counters for every request (/metrics)."""
+    from .telemetry import web
+    web.init_app(app)
 
 
 def configure_proxies(app):

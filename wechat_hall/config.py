@@ -190,6 +190,11 @@ class Config:
         self.WECHAT_TEMPLATE_QUEUE = env.get("WECHAT_TEMPLATE_QUEUE", "dev_queue_reminder")
         self.WECHAT_TEMPLATE_APPOINTMENT_CANCELLED = env.get(
             "WECHAT_TEMPLATE_APPOINTMENT_CANCELLED", "dev_appointment_cancelled")
+        # Operations (docs/DEPLOYMENT.md): log lines as JSON (production) or text; who may
+        # read /metrics — a bearer token, else only direct requests from these networks.
+        self.LOG_FORMAT = (env.get("LOG_FORMAT") or ("json" if production else "text")).lower()
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
+        self.METRICS_ALLOW = env.get("METRICS_ALLOW", "127.0.0.1/32,::1/128")
         self.CLOCK_NOW = None  # tests freeze the clock here (naive UTC): wechat_hall/clock.py
 
         self.TESTING = False

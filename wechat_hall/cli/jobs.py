@@ -22,7 +22,9 @@ def worker_cmd(burst):
         raise Refused("未配置 REDIS_URL：嵌入模式下任务在 Web 进程内执行，无需 worker。")
     # Take up the jobs of workers that died (their leases ran out) before working.
     queue.dispatch_pending(app)
-    make_worker(app).work(burst=burst, with_scheduler=False)
+    # Our job line (wechat_hall.jobs.runner) says what RQ's per-job INFO lines say.
+    level = "WARNING" if app.config["LOG_FORMAT"] == "json" else "INFO"
+    make_worker(app).work(burst=burst, with_scheduler=False, logging_level=level)
 
 
 @group.command("scheduler")

@@ -13,6 +13,7 @@ from models import OutboxJob
 from models.outbox import FAILED, PENDING, QUEUED
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.telemetry import context
 
 from .registry import JOBS
 from .runner import (MAX_ATTEMPTS, RUNNING, bind_app, bound_app, in_app_context, lease_now,
@@ -50,7 +51,8 @@ def submit(func, payload=None, *, queue="default", dedup_key=None, delay=None):
         if existing is not None:
             return existing
     row = OutboxJob(func=func, payload=payload or {}, queue=queue, dedup_key=dedup_key,
-                    run_after=clock.utcnow() + (delay or timedelta(0)))
+                    run_after=clock.utcnow() + (delay or timedelta(0)),
+                    request_id=context.current())
     db.session.add(row)
     return row
 

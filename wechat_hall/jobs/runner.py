@@ -11,6 +11,7 @@ cannot finish it a second time. Effects outside the database use ``effects.once`
 import logging
 import secrets
 import threading
+import time
 import traceback
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,8 @@ from models import OutboxJob
 from models.outbox import DONE, FAILED, PENDING, QUEUED
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.telemetry import context, metrics
+from wechat_hall.telemetry.logs import event
 
 from .registry import JOBS
 
@@ -97,20 +100,34 @@ def run_outbox_job(job_id):
         if _bound["app"] is None:  # a bare `rq worker`: it would not know our jobs
             raise RuntimeError("start job workers with `flask jobs worker`, which builds the app")
         return in_app_context(_bound["app"], run_outbox_job, job_id)
-    seconds = lease_seconds(current_app)
+    lease = lease_seconds(current_app)
     owner = secrets.token_hex(8)
     claimed = db.session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job_id, OutboxJob.status.in_((PENDING, QUEUED)))
         .values(status=RUNNING, attempts=OutboxJob.attempts + 1, lease_owner=owner,
-                lease_until=lease_now() + timedelta(seconds=seconds))).rowcount
+                lease_until=lease_now() + timedelta(seconds=lease))).rowcount
     db.session.commit()
     if not claimed:
+        metrics.JOBS.labels("-", "-", "skipped").inc()
         return "skipped"
     row = db.session.get(OutboxJob, job_id)
+    # The job's lines carry the id of the request that asked for it.
+    token = context.bind(row.request_id or context.new_id())
+    try:
+        return _run_claimed(row, job_id, owner, lease)
+    finally:
+        context.reset(token)
+
+
+def _run_claimed(row, job_id, owner, lease):
+    """Run a row this process claimed under ``owner``'s lease; one log line and the job
+    counters, whatever the outcome."""
+    started = time.perf_counter()
+    func, queue, attempt = row.func, row.queue, row.attempts
     fn = JOBS.get(row.func)
     try:
-        with Heartbeat(db.engine, job_id, owner, seconds):
+        with Heartbeat(db.engine, job_id, owner, lease):
             if fn is None:
                 raise LookupError(f"no job named {row.func}")
             fn(dict(row.payload or {}), job_id=job_id)
@@ -121,23 +138,31 @@ def run_outbox_job(job_id):
                        OutboxJob.lease_owner == owner)
                 .values(status=DONE, finished_at=clock.utcnow(), error=None,
                         lease_until=None)).rowcount
-            if not finished:
+            if finished:
+                db.session.commit()
+                outcome = "done"
+            else:
                 db.session.rollback()
                 log.warning("job %s: lease lost before the end; its changes rolled back", job_id)
-                return "lost"
-            db.session.commit()
+                outcome = "lost"
     except Exception as exc:
         db.session.rollback()
         row = db.session.get(OutboxJob, job_id)
         if row.status != RUNNING or row.lease_owner != owner:
             log.warning("job %s failed after its lease was lost: %s", job_id, exc)
-            return "lost"
-        permanent = getattr(exc, "permanent", False) or row.attempts >= MAX_ATTEMPTS
-        row.status = FAILED if permanent else PENDING
-        row.lease_until = row.lease_owner = None
-        row.error = "".join(traceback.format_exception_only(type(exc), exc))[:2000]
-        row.run_after = clock.utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
-        db.session.commit()
-        log.warning("job %s (%s) failed: %s", job_id, row.func, exc)
-        return "failed"
-    return "done"
+            outcome = "lost"
+        else:
+            permanent = getattr(exc, "permanent", False) or row.attempts >= MAX_ATTEMPTS
+            row.status = FAILED if permanent else PENDING
+            row.lease_until = row.lease_owner = None
+            row.error = "".join(traceback.format_exception_only(type(exc), exc))[:2000]
+            row.run_after = clock.utcnow() + timedelta(seconds=30 * 2 ** row.attempts)
+            db.session.commit()
+            outcome = "failed" if permanent else "retried"
+            log.warning("job %s (%s) failed: %s", job_id, func, exc)
+    seconds = time.perf_counter() - started
+    metrics.JOBS.labels(queue, func, outcome).inc()
+    metrics.JOB_SECONDS.labels(queue).observe(seconds)
+    event(log, "job", event="job", job=func, job_id=job_id, queue=queue, attempt=attempt,
+          outcome=outcome, duration_ms=round(seconds * 1000, 2))
+    return outcome if outcome in ("done", "lost") else "failed"

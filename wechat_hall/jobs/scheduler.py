@@ -8,6 +8,8 @@ import threading
 import time
 
 from wechat_hall.redis_store import get_redis
+from wechat_hall.telemetry import context, metrics
+from wechat_hall.telemetry.logs import event
 
 from .registry import PERIODIC
 
@@ -27,15 +29,30 @@ def tick(app, now=None):
                     continue
             except Exception as exc:  # Redis down: run locally rather than not at all.
                 log.warning("scheduler lock unavailable (%s); running %s anyway", exc, name)
-            try:
-                fn()
+            if _run_periodic(name, fn, slot):
                 ran.append(name)
-            except Exception:
-                log.exception("periodic job %s failed", name)
-            finally:
-                from wechat_hall.extensions import db
-                db.session.remove()
     return ran
+
+
+def _run_periodic(name, fn, slot):
+    """One tick of one timed job, under a request id of its own (the jobs it submits
+    carry it), with one log line saying which interval ran here and how it went."""
+    token = context.bind(context.new_id())
+    started = time.perf_counter()
+    outcome = "done"
+    try:
+        fn()
+    except Exception:
+        outcome = "failed"
+        log.exception("periodic job %s failed", name)
+    finally:
+        from wechat_hall.extensions import db
+        db.session.remove()
+        metrics.PERIODIC_RUNS.labels(name, outcome).inc()
+        event(log, "periodic", event="periodic", job=name, slot=slot, outcome=outcome,
+              duration_ms=round((time.perf_counter() - started) * 1000, 2))
+        context.reset(token)
+    return outcome == "done"
 
 
 def run_forever(app, interval=1.0, stop=None):

@@ -20,6 +20,7 @@ from models.appointment import ACTIVE, BOOKED, CANCELLED, CHECKED_IN, EXPIRED
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.db_locks import begin_write
+from wechat_hall.telemetry import metrics
 
 from . import slots
 
@@ -131,6 +132,7 @@ def book(application, token, owner):
         if person_has_booking(application.id_number, application.day):
             raise Refused(PERSON_RULE.format(day=f"{application.day:%Y-%m-%d}")) from None
         raise Refused("系统繁忙，请重新提交。") from None
+    metrics.BOOKINGS.inc()
     return appointment
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from models import VoteBallot, VoteBallotLine, VoteChain
 from wechat_hall import clock
 from wechat_hall.extensions import db
+from wechat_hall.telemetry import metrics
 
 from . import receipts
 from .meetings import VoteRefused, check_voter, require_open
@@ -74,6 +75,7 @@ def cast(meeting, holding, lines, *, user=None, channel, attempts=20):
             db.session.add(ballot)
             head.seq, head.prev, head.head = ballot.seq, head.head, ballot.receipt
             db.session.commit()
+            metrics.BALLOTS.inc()
             return ballot
         except IntegrityError:
             # Another submission won the race: for this account (refuse with its
@@ -163,4 +165,5 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     # What the caller reads (account, receipt …), without another round trip.
     probe.id, probe.seq, probe.prev_hash, probe.receipt = row
     probe.user_id = params["user_id"]
+    metrics.BALLOTS.inc()
     return probe

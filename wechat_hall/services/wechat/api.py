@@ -18,6 +18,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from wechat_hall.adapters.wsgi_transport import WSGITransport
+from wechat_hall.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class WeChatRefused(Exception):
         super().__init__(f"{errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+        metrics.api_error(errcode)  # every refusal is made here, once
         # A refusal is an answer, not an outage: retrying changes nothing.
         self.permanent = errcode not in TOKEN_ERRORS and errcode not in (-1, 45009)
 

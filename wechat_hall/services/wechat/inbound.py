@@ -5,6 +5,7 @@ signature and timestamp checks, safe-mode decryption, parsing, de-duplication wi
 rendered reply cached in Redis, and the time budget after which we answer ``success``
 and let the handler's answer follow as a customer-service message.
 """
+import contextvars
 import hashlib
 import hmac
 import logging
@@ -23,6 +24,7 @@ from wechatpy.utils import to_text
 
 from wechat_hall.redis_store import get_redis
 from wechat_hall.services import redis_batch
+from wechat_hall.telemetry import metrics
 
 from . import push_ledger, replay
 
@@ -191,14 +193,18 @@ def respond(message, handle):
         log.error("dedup in Redis unavailable (%s): using the database", claimed)
         r, claimed = None, push_ledger.claim(key)
     if not claimed:
+        metrics.DEDUP_HITS.inc()
         return _wait_for_first(r, key, budget)
     message.prefetched = redis_batch.answers(probes, per_probe)
     app = current_app._get_current_object()
-    future = _executor.submit(_run_handler, app, handle, message)
+    # The handler's thread carries the request id (copied context) into the jobs it asks.
+    future = _executor.submit(contextvars.copy_context().run, _run_handler, app, handle,
+                              message)
     try:
         reply = future.result(timeout=budget)
     except FutureTimeout:
         _remember(r, key, SUCCESS, cfg)
+        metrics.BUDGET_OVERRUNS.inc()
         future.add_done_callback(lambda f: _reply_late(app, message, f))
         log.info("handler over budget for %s; answering success, reply follows", key)
         return SUCCESS
@@ -281,5 +287,12 @@ def _reply_late(app, message, future):
         db.session.commit()
 
 
-__all__ = ["Refused", "verify_url", "open_push", "respond", "render", "dedup_key",
-           "SUCCESS"]
+__all__ = [
+    "SUCCESS",
+    "Refused",
+    "dedup_key",
+    "open_push",
+    "render",
+    "respond",
+    "verify_url",
+]

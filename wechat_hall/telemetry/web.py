@@ -1,0 +1,65 @@
+"""Per request: a request id, one log line, the request counters (and a push's type).
+
+The id comes from the proxy's ``X-Request-Id`` when it is sane (nginx: ``$request_id``),
+else it is made here; it is sent back in the response's ``X-Request-Id``, written on
+every log line of the request and on the outbox rows it creates, so a job's lines carry
+the id of the push or page that caused it.
+"""
+import logging
+import time
+
+from flask import g, request
+
+from . import context, metrics
+from .logs import event, scrub
+
+log = logging.getLogger("hall.request")
+
+
+def init_app(app):
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.teardown_request(_forget)
+
+
+def _start():
+    g.telemetry_t0 = time.perf_counter()
+    g.telemetry_token = context.bind(context.accept(request.headers.get("X-Request-Id")))
+
+
+def note_push(message):
+    """The WeChat view names the push's type: counted with its reply latency."""
+    g.telemetry_push = metrics.push_type(message)
+
+
+def _finish(response):
+    t0 = g.get("telemetry_t0")
+    if t0 is None:  # a request that failed before our first hook ran
+        return response
+    seconds = time.perf_counter() - t0
+    endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
+    status = response.status_code
+    metrics.child(metrics.HTTP_REQUESTS, endpoint, request.method, str(status)).inc()
+    metrics.child(metrics.HTTP_SECONDS, endpoint).observe(seconds)
+    fields = {"event": "request", "method": request.method, "path": scrub(request.path),
+              "endpoint": endpoint, "status": status,
+              "duration_ms": round(seconds * 1000, 2)}
+    push = g.get("telemetry_push")
+    if push is not None:
+        metrics.child(metrics.PUSHES, push).inc()
+        metrics.child(metrics.PUSH_SECONDS, push).observe(seconds)
+        fields["push"] = push
+    rid = context.current()
+    if rid:
+        response.headers["X-Request-Id"] = rid
+    event(log, "request", **fields)
+    return response
+
+
+def _forget(exc=None):
+    token = g.pop("telemetry_token", None)
+    if token is not None:
+        try:
+            context.reset(token)
+        except ValueError:  # reset from another context: nothing to undo there
+            pass
