@@ -4,7 +4,7 @@ The request (or timed job) that asked for an outbox job, so the job's log lines 
 the same request id as the push or page that caused it (issue 17).
 
 Revision ID: e473855c962d
-Revises: 6bf2fbf69653
+Revises: 1d344d06ed90
 Create Date: 2026-12-01 12:19:35.284186
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e473855c962d'
-down_revision = '6bf2fbf69653'
+down_revision = '1d344d06ed90'
 branch_labels = None
 depends_on = None
 
