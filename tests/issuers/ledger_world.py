@@ -27,14 +27,14 @@ FRIDAY = date(2026, 11, 20)
 
 
 class World:
-    def __init__(self, code="600123", name="测试股份", kind="stock"):
+    def __init__(self, code="600123", name="测试股份", kind="stock", first=1):
         self.broker = Broker(code="TB", name="测试证券")
         self.branch = BrokerBranch(broker=self.broker, code="01", name="测试证券上海营业部")
         self.units = [CustodianUnit(market="SH", code=f"3100{i}", name=f"单元{i}")
                       for i in range(2)]
         self.security = Security(market="SH", code=code, name=name, kind=kind)
         db.session.add_all([self.branch, self.security, *self.units])
-        self._ymt, self._acct, self._ref = count(1), count(1), count(1)
+        self._ymt, self._acct, self._ref = count(first), count(first), count(first)
 
     def person(self, name, id_number, id_type="resident_id", institution=False,
                category=None, address=""):
