@@ -30,6 +30,7 @@ from models import (
     SecuritiesAccount,
     YmtAccount,
 )
+from models.registry import INDIVIDUAL
 from wechat_hall.extensions import db
 
 # xx of the file name: 证券类别和流通类型 (seed 002). 01 + 02 + 05 = 03, a partition.
@@ -76,6 +77,13 @@ def _holder_of(account_column, merge_credit):
 HOLDER_COLUMNS = (Investor.name, Investor.id_type, Investor.id_number, Investor.holder_type,
                   HolderProfile.category, HolderProfile.address, HolderProfile.postcode,
                   HolderProfile.phone)
+
+
+def holder_category(row):
+    """持有人类别 of a row with HOLDER_COLUMNS: the profile's, else 1000/2000 (未标识)."""
+    if row.category:
+        return row.category
+    return "1000" if row.holder_type == INDIVIDUAL else "2000"
 
 
 def t1_rows(security_id, day, xx="03"):

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from models import Security
-from models.registry import INDIVIDUAL, MARKETS
+from models.registry import MARKETS
 from models.securities import B_STOCK, BOND, CONVERTIBLE
 from wechat_hall import clock
 from wechat_hall.adapters import register_files
@@ -116,14 +116,8 @@ def check_request(kind, code, record_date, top=None, xx=None, fmt="dbf", market=
     return RegisterRequest(kind, security, _record_date(record_date), _top(kind, top), xx, fmt)
 
 
-def _category(row):
-    if row.category:
-        return row.category
-    return "1000" if row.holder_type == INDIVIDUAL else "2000"
-
-
 def holder_cells(row):
-    return [row.name, id_type_label(row.id_type), row.id_number, _category(row)]
+    return [row.name, id_type_label(row.id_type), row.id_number, ledger.holder_category(row)]
 
 
 def contact_cells(row):
