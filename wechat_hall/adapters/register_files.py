@@ -30,25 +30,24 @@ class Field:
     label: str = ""  # the Chinese column title (xlsx header's second line)
 
 
-def _text_cell(width):
-    def cell(value):
-        raw = ("" if value is None else str(value)).encode("gbk", "replace")
-        if len(raw) > width:
-            raw = raw[:width].decode("gbk", "ignore").encode("gbk")
-        return raw.ljust(width)
-    return cell
+def _text_cell(value, width):
+    """A character field as text whose GBK encoding is exactly ``width`` bytes."""
+    text = "" if value is None else (value if value.__class__ is str else str(value))
+    if text.isascii():  # the common case: one character, one byte
+        return text[:width].ljust(width)
+    raw = text.encode("gbk", "replace")
+    if len(raw) > width:
+        raw = raw[:width].decode("gbk", "ignore").encode("gbk")
+    return raw.decode("gbk") + " " * (width - len(raw))
 
 
-def _number_cell(width, decimals):
-    def cell(value):
-        if value is None:
-            return b" " * width
-        text = f"{value:.{decimals}f}" if decimals else str(int(value))
-        raw = text.encode("ascii")
-        if len(raw) > width:
-            raise ValueError(f"数值 {text} 超出字段宽度 {width}")
-        return raw.rjust(width)
-    return cell
+def _number_cell(value, width, decimals):
+    if value is None:
+        return " " * width
+    text = f"{value:.{decimals}f}" if decimals else str(int(value))
+    if len(text) > width:
+        raise ValueError(f"数值 {text} 超出字段宽度 {width}")
+    return text.rjust(width)
 
 
 class DbfWriter:
@@ -56,8 +55,7 @@ class DbfWriter:
 
     def __init__(self, path, fields):
         self.path, self.fields, self.count = path, fields, 0
-        self._cells = [_text_cell(f.width) if f.kind == "C" else
-                       _number_cell(f.width, f.decimals) for f in fields]
+        self._spec = [(f.kind == "N", f.width, f.decimals) for f in fields]
         self._file = open(path, "wb")  # noqa: SIM115 (a stream, closed by close())
         self._record_length = 1 + sum(f.width for f in fields)
         self._file.write(self._header())
@@ -74,8 +72,15 @@ class DbfWriter:
         return head + b"\r"
 
     def write(self, row):
-        cells = self._cells
-        self._file.write(b" " + b"".join([cells[i](v) for i, v in enumerate(row)]))
+        """One record: its fields padded as text, then encoded once (a row of GBK text is
+        a row of its fields' bytes, since every field is padded to its byte width)."""
+        parts = [" "]
+        for (numeric, width, decimals), value in zip(self._spec, row, strict=True):
+            if numeric:
+                parts.append(_number_cell(value, width, decimals))
+            else:
+                parts.append(_text_cell(value, width))
+        self._file.write("".join(parts).encode("gbk", "replace"))
         self.count += 1
 
     def close(self):

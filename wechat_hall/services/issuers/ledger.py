@@ -114,7 +114,20 @@ def t1_rows(security_id, day, xx="03"):
         .join(CustodianUnit, CustodianUnit.id == positions.c.unit_id)
         .order_by(SecuritiesAccount.number, CustodianUnit.code, positions.c.zqlb,
                   positions.c.ltlx, positions.c.qylb, positions.c.gpnf, positions.c.qycs))
-    yield from db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    yield from _stream(query)
+
+
+def _stream(query):
+    """Rows through the session's connection (Core rows, no ORM loading), fetched
+    ``STREAM_ROWS`` at a time from a server-side cursor where the database has one.
+
+    PostgreSQL plans a cursor for its first 10 % of rows (``cursor_tuple_fraction``),
+    which picks nested loops over a million positions; every row is read, so the
+    transaction asks for the plan of the whole result instead."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
+    yield from connection.execute(query.execution_options(yield_per=STREAM_ROWS))
 
 
 def merged_rows(security_id, day, xx="03", merge_credit=False, top=None, min_quantity=None):
@@ -149,7 +162,7 @@ def merged_rows(security_id, day, xx="03", merge_credit=False, top=None, min_qua
         query = query.having(total >= min_quantity)
     if top is not None:
         query = query.limit(top)
-    yield from db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    yield from _stream(query)
 
 
 def merged_freezes(security_id, day, merge_credit=False):

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from models import Security
+from models import registry as models_registry
 from models.registry import MARKETS
 from models.securities import B_STOCK, BOND, CONVERTIBLE
 from wechat_hall import clock
@@ -132,10 +133,15 @@ def ratio(quantity, total):
 
 
 def _t1(req):
-    code = req.security.code
-    for r in ledger.t1_rows(req.security.id, req.record_date, req.xx):
-        yield [code, r.account, *holder_cells(r), int(r.quantity), r.zqlb, r.ltlx, r.qylb,
-               r.gpnf, r.qycs, r.unit, *contact_cells(r)]
+    code, labels, individual = req.security.code, {}, models_registry.INDIVIDUAL
+    for (account, _ymt, name, id_type, id_number, holder_type, category, address, postcode,
+         phone, zqlb, ltlx, qylb, gpnf, qycs, unit, quantity) in ledger.t1_rows(
+            req.security.id, req.record_date, req.xx):
+        label = labels.get(id_type) or labels.setdefault(id_type, id_type_label(id_type))
+        if not category:
+            category = "1000" if holder_type == individual else "2000"
+        yield (code, account, name, label, id_number, category, quantity, zqlb, ltlx, qylb,
+               gpnf, qycs, unit, address, postcode, phone)
 
 
 def _merged(req):
