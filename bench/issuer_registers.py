@@ -82,42 +82,42 @@ def build(args, day):
     params = {"b": base, "n": n, "branch": branch.id, "unit": unit.id, "s": security.id,
               "opening": opening, "day": day, "changes": args.changes, "credit": args.credit}
     statements = [
-        "INSERT INTO investor (id, holder_type, name, id_type, id_number, created_at) "
+        ("INSERT INTO investor (id, holder_type, name, id_type, id_number, created_at) "
         "SELECT :b + g, 'individual', '基准持有人' || g, 'resident_id', "
-        "'1101011990' || lpad(g::text, 8, '0'), now() FROM generate_series(1, :n) g",
-        "INSERT INTO holder_profile (investor_id, category, address, postcode, phone) "
+        "'1101011990' || lpad(g::text, 8, '0'), now() FROM generate_series(1, :n) g"),
+        ("INSERT INTO holder_profile (investor_id, category, address, postcode, phone) "
         "SELECT :b + g, '1000', '上海市浦东新区基准路' || g || '号', '200120', '' "
-        "FROM generate_series(1, :n) g",
-        "INSERT INTO ymt_account (id, number, investor_id, status, branch_id, opened_at) "
+        "FROM generate_series(1, :n) g"),
+        ("INSERT INTO ymt_account (id, number, investor_id, status, branch_id, opened_at) "
         "SELECT :b + g, '18' || lpad(g::text, 10, '0'), :b + g, 'normal', :branch, now() "
-        "FROM generate_series(1, :n) g",
-        "INSERT INTO securities_account (id, number, market, kind, ymt_account_id, status, "
+        "FROM generate_series(1, :n) g"),
+        ("INSERT INTO securities_account (id, number, market, kind, ymt_account_id, status, "
         "branch_id, opened_at) SELECT :b + g, 'A' || lpad(g::text, 9, '0'), 'SH', "
         "CASE WHEN g <= :credit THEN 'credit' ELSE 'a_share' END, :b + g, 'normal', :branch, "
-        "now() FROM generate_series(1, :n) g",
+        "now() FROM generate_series(1, :n) g"),
         # one collateral account (the last account) holding the first --credit accounts
         "INSERT INTO collateral_account (account_id, kind) VALUES (:b + :n, 'margin')",
-        "INSERT INTO collateral_link (account_id, collateral_account_id) "
-        "SELECT :b + g, :b + :n FROM generate_series(1, :credit) g",
-        "INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
+        ("INSERT INTO collateral_link (account_id, collateral_account_id) "
+        "SELECT :b + g, :b + :n FROM generate_series(1, :credit) g"),
+        ("INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
         "quantity, zqlb, ltlx, qylb, gpnf, qycs, gfxz, source, ref, created_at) "
         "SELECT :b + g, :s, :unit, :opening, 0, 'opening', 100 * (1 + g % 97), "
         "CASE WHEN g % 10 = 0 THEN 'XL' ELSE 'PT' END, CASE WHEN g % 10 = 0 THEN 'C' ELSE '0' "
-        "END, '', 0, 0, '无限售流通股', 'bench', 'o' || g, now() FROM generate_series(1, :n) g",
-        "INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
+        "END, '', 0, 0, '无限售流通股', 'bench', 'o' || g, now() FROM generate_series(1, :n) g"),
+        ("INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
         "quantity, zqlb, ltlx, qylb, gpnf, qycs, gfxz, source, ref, created_at) "
         "SELECT :b + 1 + (g * 7919) % :n, :s, :unit, :opening + (g % 600), 1, 'buy', "
         "100 * (1 + g % 13), 'PT', '0', '', 0, 0, '无限售流通股', 'bench', 'c' || g, now() "
-        "FROM generate_series(1, :changes) g",
-        "INSERT INTO security_freeze (account_id, security_id, unit_id, kind, quantity, "
+        "FROM generate_series(1, :changes) g"),
+        ("INSERT INTO security_freeze (account_id, security_id, unit_id, kind, quantity, "
         "start_date, authority, document, source, ref) SELECT :b + 1 + (g * 97) % :n, :s, :unit, "
         "'pledge', 100, :opening, '基准质权人', '', 'bench', 'f' || g "
-        "FROM generate_series(1, 1000) g",
+        "FROM generate_series(1, 1000) g"),
         # the first holder large enough for the 5 % list
-        "INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
+        ("INSERT INTO holding_change (account_id, security_id, unit_id, trade_date, seq, kind, "
         "quantity, zqlb, ltlx, qylb, gpnf, qycs, gfxz, source, ref, created_at) "
         "VALUES (:b + :n - 1, :s, :unit, :opening, 2, 'buy', 400000000, 'PT', '0', '', 0, 0, "
-        "'无限售流通股', 'bench', 'big', now())",
+        "'无限售流通股', 'bench', 'big', now())"),
     ]
     for sql in statements:
         db.session.execute(db.text(sql), params)
