@@ -1,5 +1,9 @@
 """issuer registers: holder profiles, collateral accounts, repurchase, repo pledges, 5 % holders
 
+What the holder registers T1–T6 (ISS-1) need beyond the ledger — 持有人类别 and contact,
+collateral accounts and their linked credit/detail accounts, 约定购回 agreements, bond
+repo pledges — and the daily 5 % holder lists and changes (ISS-3) (issue 14).
+
 Revision ID: 2fdbf0976f83
 Revises: 6bf2fbf69653
 Create Date: 2026-12-01 12:17:10.872036
