@@ -3,6 +3,7 @@ by an independent reader (dbfread) in GBK, .xlsx and CSV contents, through the o
 command `flask issuer register`."""
 import csv
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,33 @@ def test_t2_xlsx_and_csv(ledger_app, tmp_path):
     assert [(r["HSTMC"], r["CYSL"], r["CYBL"]) for r in table] == [
         ("上海长江投资有限公司", "98765", "98.7927"), ("欧阳娜娜", "1200", "1.2003"),
         ("𠀀字号", "7", "0.0070")]
+
+
+def test_dbf_text_is_cut_on_a_character_boundary_and_numbers_right_aligned(tmp_path):
+    from wechat_hall.adapters.register_files import DbfWriter, Field
+    path = tmp_path / "cut.dbf"
+    writer = DbfWriter(path, [Field("MC", "C", 5), Field("SL", "N", 6), Field("BL", "N", 7, 2)])
+    writer.write(("中文字", 12, Decimal("3.456")))
+    writer.write(("ab", None, Decimal(0)))
+    writer.close()
+    raw = path.read_bytes()
+    assert raw[4:8] == (2).to_bytes(4, "little")  # the record count, patched on close
+    assert "中文 ".encode("gbk") + b"    12   3.46" in raw
+    records = list(DBF(str(path), encoding="gbk", char_decode_errors="strict"))
+    assert [(r["MC"], r["SL"], float(r["BL"])) for r in records] == [("中文", 12, 3.46),
+                                                                     ("ab", None, 0.0)]
+
+
+def test_xlsx_goes_on_in_a_second_sheet_past_the_sheet_limit(tmp_path, monkeypatch):
+    from wechat_hall.adapters import register_files
+    monkeypatch.setattr(register_files, "XLSX_MAX_ROWS", 5)  # 2 header rows + 3 rows a sheet
+    path = tmp_path / "big.xlsx"
+    writer = register_files.XlsxWriter(path, [register_files.Field("N", "N", 4, label="序号")],
+                                       "T1")
+    for n in range(7):
+        writer.write((n,))
+    writer.close()
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["T1", "T12", "T13"]
+    values = [row[0] for sheet in book for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert values == list(range(7))
