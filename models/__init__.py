@@ -22,3 +22,6 @@ from .certificates import CertificateRequest, CertificateQuota  # noqa: F401
 from .calendar import CalendarDay, CalendarNoticeDay  # noqa: F401
 from .appointment import BookingSlot, Appointment  # noqa: F401
 from .hall_queue import HallCounter, QueueNumber, Ticket  # noqa: F401
+from .issuers import (HolderProfile, CollateralAccount, CollateralLink,  # noqa: F401
+                      RepurchaseAgreement, RepoPledge, MajorHolderRun, MajorHolderDay,
+                      MajorHolderChange)

@@ -37,6 +37,7 @@ CHANGE_KINDS = {
     "opening": "期初余额", "buy": "买入", "sell": "卖出", "ipo": "新股入账",
     "bonus": "送股", "rights": "配股", "transfer_in": "转托管转入",
     "transfer_out": "转托管转出", "non_trade_in": "非交易过户转入",
+    "repo_pledge": "回购质押入库",
     "non_trade_out": "非交易过户转出", "register": "名册核对调整", "redeem": "兑付注销",
 }
 

@@ -35,8 +35,8 @@ QYLB = {"HL": "红利", "P": "配股", "S": "送股"}
 CATEGORY_RE = re.compile(r"^[12][0-2][0-2][0-2]$")
 SCOPES = {"03": "全部股本类型", "01": "无限售流通股", "02": "非流通股", "05": "限售流通股"}
 FILENAME_RE = re.compile(
-    r"^(?P<kind>t[1-6])(?P<code>\d{6})(?P<xx>\d{2})(?P<date>\d{8})(?P<scope>all|t\d+)"
-    r"\.(?P<month>[1-9abc])(?P<day>\d{2})$", re.I)
+    r"^(?P<kind>t[1-6])(?P<code>\d{6})(?P<xx>\d{2})?(?P<date>\d{8})(?P<scope>all|t\d+)"
+    r"\.(?P<month>[1-9abc])(?P<day>\d{2})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class RegisterRow:
 class RegisterFileName:
     kind: str           # t1 … t6
     security_code: str
-    scope: str          # xx: 03 全部股本类型 …
+    scope: str          # xx: 03 全部股本类型 … ("" for t4–t6, which have none)
     record_date: date   # 权益登记日
     extent: str         # all, or tN (前 N 名)
 
@@ -86,7 +86,7 @@ def parse_filename(name):
         record_date = date(int(match["date"][:4]), int(match["date"][4:6]), int(match["date"][6:]))
     except ValueError:
         return None
-    return RegisterFileName(match["kind"].lower(), match["code"], match["xx"], record_date,
+    return RegisterFileName(match["kind"].lower(), match["code"], match["xx"] or "", record_date,
                             match["scope"].lower())
 
 

@@ -5,11 +5,23 @@ Each feature adds a seeder module and lists it in ``SEEDERS``.
 """
 from wechat_hall.extensions import db
 
-from . import hall_counters, offices, registry, securities, staff, support, today, voting
+from . import (
+    hall_counters,
+    issuers,
+    offices,
+    registry,
+    securities,
+    staff,
+    support,
+    today,
+    voting,
+)
 
-# securities last but one: it gives every open account (voting adds some) a year of
-# history; today's booking for the kiosk last, as `make run` repeats it every day.
-SEEDERS = [offices, staff, registry, hall_counters, support, voting, securities, today]
+# securities after voting: it gives every open account (voting adds some) a year of
+# history; issuers after it (its accounts keep their own rows); today's booking for the
+# kiosk last, as `make run` repeats it every day.
+SEEDERS = [offices, staff, registry, hall_counters, support, voting, securities, issuers,
+           today]
 
 
 def is_empty():

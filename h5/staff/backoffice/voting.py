@@ -1,5 +1,6 @@
 """Back office of holder-meeting voting (V-1, V-2, V-9): meetings, proposals, items, the
-register as imported, and the results with the receipt-chain check and the export."""
+register as imported (or taken from the ledger), and the results with the receipt-chain
+check and the export."""
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from sqlalchemy import func
@@ -8,11 +9,13 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from models import VoteBallot, VoteMeeting
 from models.voting import CHOICES, PROPOSAL_KINDS
 from wechat_hall import clock
+from wechat_hall.adapters.holder_register import RegisterError
 from wechat_hall.extensions import db
 from wechat_hall.services.errors import Rejected
 from wechat_hall.services.voting import admin as vote_rules
 from wechat_hall.services.voting import meetings as voting_meetings
 from wechat_hall.services.voting import receipts, tally
+from wechat_hall.services.voting import register as vote_register
 
 from .base import AdminOnly, BackOfficeView, local_time, when
 from .forms import strip
@@ -156,6 +159,20 @@ class VoteResultsView(AdminOnly, BaseView):
                            closed=closed, count=count, chain=chain, local_time=local_time,
                            tiers=tally.TIER_KEYS, choices=CHOICES,
                            percent=tally.percent)
+
+    @expose("/<int:meeting_id>/register-from-ledger", methods=["POST"])
+    def register_from_ledger(self, meeting_id):
+        """V-2: take the register from the ledger at the record date (ISS-1's T1)."""
+        meeting = self._meeting(meeting_id)
+        try:
+            records, accounts = vote_register.register_from_ledger(meeting)
+        except RegisterError as exc:
+            db.session.rollback()
+            flash(f"名册未生成，未做任何修改：{'；'.join(exc.errors)}", "error")
+        else:
+            flash(f"已从登记数据生成权益登记日 {meeting.record_date} 的持有人名册："
+                  f"{records} 条记录，{accounts} 个证券账户。", "success")
+        return redirect(url_for(".detail", meeting_id=meeting_id))
 
     @expose("/<int:meeting_id>/export.<fmt>")
     def export(self, meeting_id, fmt):

@@ -1,2 +1,4 @@
-"""Issuer services (ISS, seed 002): holder registers, applications and the mailbox, the 5 %
-holder alert, self-service queries, written certificates, fees. Arrives with those features."""
+"""Issuer services (ISS, seed 002). Built so far, the engine: holder registers T1–T6 and
+B from the ledger (ISS-1: ``registers``, ``ledger``, ``details``, ``file_names``,
+``register_fields``) and the daily 5 % holder computation (ISS-3: ``major_holders``).
+The issuer portal, applications, mailbox and SMS stand on these (docs/ISSUERS.md)."""

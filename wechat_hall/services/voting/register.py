@@ -1,5 +1,6 @@
 """The meeting's register on the record date (V-2), from the T1 holder register file
-(DBF or CSV, read by ``adapters.holder_register``), aggregated per securities account.
+(DBF or CSV, read by ``adapters.holder_register``) or from the hall's own ledger
+(``register_from_ledger``, the T1 of ISS-1), aggregated per securities account.
 
 An import is all or nothing: every bad record, a record of another security or a
 fractional holding refuses the whole file, and nothing changes. A new import replaces the
@@ -21,7 +22,14 @@ from collections import OrderedDict
 from flask import current_app
 from sqlalchemy import delete, insert
 
-from models import Investor, SecuritiesAccount, VoteBallot, VoteHolding, YmtAccount
+from models import (
+    Investor,
+    SecuritiesAccount,
+    Security,
+    VoteBallot,
+    VoteHolding,
+    YmtAccount,
+)
 from models.registry import CREDIT, INSTITUTION
 from wechat_hall import clock
 from wechat_hall.adapters.holder_register import RegisterError, read_register
@@ -71,12 +79,16 @@ def aggregate(meeting, rows):
     return holders
 
 
-def import_register(meeting, path, parent=None, progress=None):
-    """Replace the meeting's register (or one account's underlying holders) with the
-    file's; returns (records read, accounts). Commits."""
+def _no_ballots_yet(meeting):
     if db.session.execute(db.select(VoteBallot.id).filter_by(meeting_id=meeting.id)
                           .limit(1)).first():
         raise RegisterError(["本次会议已有投票，持有人名册不能再更换"])
+
+
+def import_register(meeting, path, parent=None, progress=None):
+    """Replace the meeting's register (or one account's underlying holders) with the
+    file's; returns (records read, accounts). Commits."""
+    _no_ballots_yet(meeting)
     rows = read_register(path, progress)
     holders = aggregate(meeting, rows)
     records = len(rows)
@@ -93,7 +105,40 @@ def import_register(meeting, path, parent=None, progress=None):
                                  f"{owner.quantity:,} 股"])
         for h in holders.values():
             h.update(split=False)
-    else:
+    _replace(meeting, holders, parent, str(path)[-255:])
+    return records, len(holders)
+
+
+def register_from_ledger(meeting):
+    """Replace the meeting's register with the holders on the ledger at the end of its
+    record date — the T1 register the hall generates itself (ISS-1: credit accounts shown
+    under their collateral account, which votes per underlying holder). Returns (T1
+    records, accounts). Commits."""
+    from wechat_hall.services.issuers import ledger
+    _no_ballots_yet(meeting)
+    securities = db.session.execute(db.select(Security).filter_by(
+        code=meeting.security_code)).scalars().all()
+    if len(securities) != 1:
+        raise RegisterError([f"登记数据中没有唯一的证券 {meeting.security_code}，请导入名册文件"])
+    holders, records = OrderedDict(), 0
+    for row in ledger.t1_rows(securities[0].id, meeting.record_date):
+        records += 1
+        entry = holders.get(row.account)
+        if entry is None:
+            holders[row.account] = {"account": row.account, "name": row.name[:128],
+                                    "id_number": row.id_number[:40],
+                                    "holder_category": ledger.holder_category(row),
+                                    "quantity": int(row.quantity)}
+        else:
+            entry["quantity"] += int(row.quantity)
+    if not holders:
+        raise RegisterError([f"{securities[0]} 在权益登记日 {meeting.record_date} 无持有人"])
+    _replace(meeting, holders, "", f"登记数据（权益登记日 {meeting.record_date}）")
+    return records, len(holders)
+
+
+def _replace(meeting, holders, parent, source):
+    if not parent:
         credit, nominees = _credit_institution_accounts(), _configured_nominees()
         for h in holders.values():
             h.update(split=is_split(h["account"], h["name"], h["holder_category"], credit,
@@ -106,11 +151,10 @@ def import_register(meeting, path, parent=None, progress=None):
         db.session.execute(delete(VoteHolding).where(VoteHolding.meeting_id == meeting.id))
     _bulk_insert(list(holders.values()))
     if not parent:
-        meeting.register_file = str(path)[-255:]
+        meeting.register_file = source
         meeting.register_rows = len(holders)
         meeting.register_imported_at = clock.utcnow()
     db.session.commit()
-    return records, len(holders)
 
 
 COLUMNS = ["meeting_id", "parent_account", "account", "name", "id_number", "holder_category",

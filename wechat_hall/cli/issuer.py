@@ -1,0 +1,57 @@
+"""`flask issuer …`: holder registers from the ledger (ISS-1) and the day's 5 % holder
+computation (ISS-3), for operators and tests (docs/ISSUERS.md)."""
+import click
+from flask.cli import AppGroup
+
+group = AppGroup("issuer", help="发行人服务：证券持有人名册、持股5%以上股东变化。")
+
+
+def _refuse(message):
+    """A clear message and exit status 2, nothing written."""
+    click.echo(f"错误：{message}", err=True)
+    raise click.exceptions.Exit(2)
+
+
+@group.command("register")
+@click.argument("kind")
+@click.argument("code")
+@click.argument("record_date")
+@click.option("--out", "out_dir", required=True, help="输出目录")
+@click.option("--top", default=None, help="前N名（T2、T3）")
+@click.option("--class", "xx", default=None, help="证券类别：01 无限售流通股、02 非流通股、"
+              "03 全部股本类型（默认）、05 限售流通股")
+@click.option("--format", "fmt", default="dbf", help="dbf（默认）、xlsx 或 csv")
+@click.option("--market", default=None, help="SH、SZ 或 BJ（证券代码在多个市场存在时）")
+def register_cmd(kind, code, record_date, out_dir, top, xx, fmt, market):
+    """生成名册：KIND 为 T1–T6 或 B，RECORD_DATE 为权益登记日（YYYY-MM-DD）；打印所写文件的路径。"""
+    from wechat_hall.extensions import db
+    from wechat_hall.services.issuers import registers
+    try:
+        request = registers.check_request(kind, code, record_date, top, xx, fmt, market)
+        written = registers.write_register(request, out_dir)
+    except registers.RegisterRefused as exc:
+        db.session.rollback()
+        _refuse(str(exc))
+    click.echo(str(written.path))
+
+
+@group.command("major-holders")
+@click.option("--day", default=None, help="交易日（YYYY-MM-DD），默认今天")
+def major_holders_cmd(day):
+    """计算持股5%以上股东的当日名单和变化（与前一交易日比较）。"""
+    from datetime import date
+
+    from wechat_hall import clock
+    from wechat_hall.extensions import db
+    from wechat_hall.services.issuers import major_holders
+    from wechat_hall.services.queries import trading_days
+    try:
+        on = date.fromisoformat(day) if day else clock.today()
+    except ValueError:
+        _refuse(f"日期“{day}”应为 YYYY-MM-DD")
+    if not trading_days.is_trading_day(on):
+        _refuse(f"{on} 不是交易日")
+    runs = major_holders.run_all(on)
+    db.session.commit()
+    changes = sum(run.changes for run in runs)
+    click.echo(f"{on}：计算 {len(runs)} 只证券，持股5%以上股东变化 {changes} 项。")
