@@ -5,7 +5,7 @@ collateral accounts and their linked credit/detail accounts, 约定购回 agreem
 repo pledges — and the daily 5 % holder lists and changes (ISS-3) (issue 14).
 
 Revision ID: 2fdbf0976f83
-Revises: 6bf2fbf69653
+Revises: e473855c962d
 Create Date: 2026-12-01 12:17:10.872036
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2fdbf0976f83'
-down_revision = '6bf2fbf69653'
+down_revision = 'e473855c962d'
 branch_labels = None
 depends_on = None
 
