@@ -113,7 +113,18 @@ class Sweep:
             resp = self.client.open(path, method=method, query_string=query,
                                     headers={"X-CSRFToken": self.token}, **extra)
         self.check(method, path, query, body, resp)
+        self._follow_session(resp)
         return resp
+
+    def _follow_session(self, resp):
+        """Sessions are server-side: signing in (the OAuth door, a login) gives the browser
+        a new session id and deletes the old one. A browser keeps the new cookie; so does
+        the sweep (sign-offs run last, so this never adopts a signed-out session early)."""
+        for header in resp.headers.getlist("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if name == "session" and value:
+                self.cookie = value
 
     def check(self, method, path, query, body, resp):
         where = (self.who, method, path, query, body and {k: v[:80] if isinstance(v, str)
