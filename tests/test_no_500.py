@@ -139,6 +139,9 @@ def test_every_route_as_every_kind_of_user_with_a_valid_token(app, who):
     own_page, status = OWN_PAGE[who]
     assert client.get(own_page).status_code == status  # the session is who it says
     failures, csrf_refused, posts = [], [], []
+    # Sessions are server-side: the first sign-off deletes the session, and with it the
+    # CSRF secret, so the later sign-off requests are refused for CSRF, rightly.
+    signed_off = False
 
     def send(path, method, query, form):
         client.set_cookie("session", session_cookie)  # the user's own session again
@@ -149,7 +152,7 @@ def test_every_route_as_every_kind_of_user_with_a_valid_token(app, who):
             resp = client.open(path, method=method, query_string={"id": "1"},
                                data={**form, "csrf_token": token},
                                headers={"X-CSRFToken": token})
-            if CSRF_REFUSED in resp.get_data(as_text=True):
+            if CSRF_REFUSED in resp.get_data(as_text=True) and not signed_off:
                 csrf_refused.append((method, path))
         if resp.status_code >= 500:
             failures.append((method, path, resp.status_code))
@@ -167,5 +170,6 @@ def test_every_route_as_every_kind_of_user_with_a_valid_token(app, who):
     for request in sweep:
         if request[0].endswith(SIGN_OFFS):
             send(*request)
+            signed_off = signed_off or request[1] != "GET"
     assert failures == []
     assert len(posts) > 200 and csrf_refused == []

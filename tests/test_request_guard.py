@@ -145,3 +145,9 @@ def test_upload_endpoints_take_files_to_their_own_limit(app):
     photo = b"\xff\xd8 not a photo " + b"0" * (2 * 1024 * 1024)
     assert "无法读取该图片" in kiosk.refusal(kiosk.upload(photo, "big.jpg"))  # the view's word
     _too_large(kiosk.upload(b"0" * (13 * 1024 * 1024), "huge.jpg"), "12 MB")
+
+
+def test_a_path_id_too_large_for_the_database_is_a_404(app, client):
+    """``<int:…>`` is bounded by BIGINT: no overflow in SQLite or PostgreSQL."""
+    assert client.get("/h5/appointments/99999999999999999999").status_code == 404
+    assert client.post("/staff/cs/c/" + "1" * 40 + "/resolve").status_code in (400, 403, 404)

@@ -22,6 +22,7 @@ def create_app(test_config=None):
     register_telemetry(app)
     register_extensions(app)
     register_jobs(app)
+    register_converters(app)
     register_blueprints(app)
     register_request_guard(app)
     register_rate_limits(app)
@@ -104,6 +105,12 @@ def register_rate_limits(app):
     """After the blueprints: the views' declared throttles are applied per app."""
     from . import rate_limits
     rate_limits.init_app(app)
+
+
+def register_converters(app):
+    """Before the blueprints: path ids are numbers a database can hold (request_guard)."""
+    from .request_guard import install_converters
+    install_converters(app)
 
 
 def register_request_guard(app):

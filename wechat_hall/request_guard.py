@@ -12,6 +12,10 @@ check) reads it.
   take up to ``MAX_CONTENT_LENGTH``. A declared length over the limit is refused before
   the body is read; a chunked one is read to one byte past the limit, with the same 413.
 
+- **Ids in paths that a database can hold**: ``<int:…>`` matches only numbers up to
+  2^63 − 1 (:class:`DatabaseInt`), so ``/h5/appointments/99999999999999999999`` is a 404
+  instead of an overflow in SQLite or PostgreSQL.
+
 Refusals carry their Chinese page (h5/errors reads ``hall_message``).
 """
 import io
@@ -19,6 +23,7 @@ import re
 
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 # C0 controls and DEL, and UTF-16 surrogates (which psycopg2 cannot encode).
 _IN_PATH = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -26,6 +31,18 @@ _IN_PATH = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 UPLOAD = "upload"
+
+
+class DatabaseInt(IntegerConverter):
+    """Werkzeug's ``int`` converter, bounded by the largest BIGINT (ids, page numbers)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def install_converters(app):
+    """Before any route is added: every ``<int:…>`` of the app is a :class:`DatabaseInt`."""
+    app.url_map.converters["int"] = DatabaseInt
 
 
 class ControlCharacters(BadRequest):
