@@ -36,7 +36,7 @@ UPLOAD = "upload"
 class DatabaseInt(IntegerConverter):
     """Werkzeug's ``int`` converter, bounded by the largest BIGINT (ids, page numbers)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

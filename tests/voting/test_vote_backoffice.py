@@ -3,10 +3,9 @@ import re
 from datetime import datetime
 
 from models import VoteItem, VoteMeeting, VoteProposal
-from wechat_hall.extensions import db
-
 from tests.accounts.account_helpers import Staff
 from tests.voting.vote_helpers import WANG_AN, cast_vote, make_meeting
+from wechat_hall.extensions import db
 
 
 def _form(admin, path):
