@@ -7,8 +7,8 @@ attempts, all in Redis, only HMACs stored) with their own purposes, sent by the 
 adapter instead of the SMS gateway.
 
 找回密码 by e-mail never tells whether an address belongs to an account: an unknown one
-takes the same limits and gets the same answer ("若该电子邮箱已绑定…，验证码已发送"), and
-its code simply never works.
+takes the same limits, gets the same answer ("若该电子邮箱已绑定…，验证码已发送") and even
+a stored code that is mailed to nobody, so a wrong entry is answered alike too.
 """
 import logging
 import re
@@ -74,12 +74,12 @@ def _deliver(email, purpose):
 
 
 def send_set_code(user, raw, ip, requester=None, captcha_solved=False):
-    """The code for making ``raw`` the user's address. Returns the normalised address."""
+    """The code for making ``raw`` the user's address. Returns the SentCode (``phone`` is
+    the normalised address)."""
     email = normalize_email(raw)
     check_email_free(user, email)
-    sms_codes.issue(email, sms_codes.EMAIL_SET, ip, requester, captcha_solved,
-                    _deliver(email, sms_codes.EMAIL_SET), mask_email(email), who="email")
-    return email
+    return sms_codes.issue(email, sms_codes.EMAIL_SET, ip, requester, captcha_solved,
+                           _deliver(email, sms_codes.EMAIL_SET), mask_email(email), who="email")
 
 
 def set_email(user, raw, code):
@@ -105,14 +105,17 @@ def remove_email(user):
     db.session.commit()
 
 
+def _nowhere(code, minutes):
+    """An address no account holds: the code is stored, and mailed to nobody."""
+
+
 def send_recover_code(raw, ip, requester=None, captcha_solved=False):
     """找回密码: the code to the account holding ``raw`` — or, for an address nobody holds,
-    the same limits taken and nothing sent. Returns the normalised address."""
+    the same limits taken and nothing sent. Returns the SentCode (``phone``: the address)."""
     email = normalize_email(raw, "phone")
-    deliver = _deliver(email, sms_codes.EMAIL_RECOVER) if user_by_email(email) else None
-    sms_codes.issue(email, sms_codes.EMAIL_RECOVER, ip, requester, captcha_solved, deliver,
-                    mask_email(email), who="email")
-    return email
+    deliver = _deliver(email, sms_codes.EMAIL_RECOVER) if user_by_email(email) else _nowhere
+    return sms_codes.issue(email, sms_codes.EMAIL_RECOVER, ip, requester, captcha_solved,
+                           deliver, mask_email(email), who="email")
 
 
 def recovered_user(email, code):

@@ -195,9 +195,8 @@ def request_code(phone, purpose, ip, requester=None, captcha_solved=False):
 
 def issue(address, purpose, ip, requester, captcha_solved, deliver, masked, who="phone"):
     """The throttles, daily caps and the stored code for one ``address`` (a normalised
-    phone, or an e-mail address: email_codes.py); ``deliver(code, minutes)`` sends it, or
-    is None to take the limits and store nothing (an address nobody holds, answered
-    alike). ``who`` names the address in DailyLimitReached."""
+    phone, or an e-mail address: emails.py); ``deliver(code, minutes)`` sends it. ``who``
+    names the address in DailyLimitReached."""
     _check_purpose(purpose)
     cfg = _settings()
     day, until_midnight = sms_limits.today()
@@ -223,10 +222,6 @@ def issue(address, purpose, ip, requester, captcha_solved, deliver, masked, who=
         raise CaptchaRequired()
     if outcome in ("phone", "requester", "ip"):
         raise DailyLimitReached(who if outcome == "phone" else outcome, until_midnight)
-    sent = SentCode(phone=address, expires_in=int(cfg["SMS_CODE_TTL"]),
-                    resend_after=int(math.ceil(cfg["SMS_RESEND_SECONDS"])))
-    if deliver is None:
-        return sent
 
     code = f"{secrets.randbelow(10 ** 6):06d}"
     try:
@@ -249,7 +244,8 @@ def issue(address, purpose, ip, requester, captcha_solved, deliver, masked, who=
         raise ServiceBusy() from None
     db.session.commit()
     log.info("code for %s sent to %s", purpose, masked)
-    return sent
+    return SentCode(phone=address, expires_in=int(cfg["SMS_CODE_TTL"]),
+                    resend_after=int(math.ceil(cfg["SMS_RESEND_SECONDS"])))
 
 
 def verify_code(phone, purpose, code):
