@@ -236,3 +236,11 @@ def test_recovery_start_with_junk(app, client, easy_captcha):
     token = csrf(anon, "/h5/account/recover/email")
     resp = anon.post("/h5/account/recover/email", data={"csrf_token": token, "code": "1\x0023"})
     assert resp.status_code in (200, 400)
+
+
+def test_mask_email():
+    from wechat_hall.masking import mask_email
+    assert mask_email("zhang.an@example.com") == "z***n@example.com"
+    assert mask_email("ab@example.com") == "a***@example.com"
+    assert mask_email("a@example.com") == "a***@example.com"
+    assert mask_email("") == "" and mask_email(None) == ""
