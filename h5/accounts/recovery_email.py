@@ -8,6 +8,7 @@ and answers (services/accounts/emails.py).
 """
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
+from models.accounts import RECOVER
 from wechat_hall.masking import mask_email
 from wechat_hall.services.accounts import emails, sms_codes
 from wechat_hall.services.accounts.hall_users import AccountError
@@ -15,7 +16,6 @@ from wechat_hall.services.accounts.hall_users import AccountError
 from . import flow, sms_sending
 from .forms import EmailCodeForm, refuse
 from .verification_flow import ACCOUNT_EMAIL, STEPS
-from models.accounts import RECOVER
 
 bp = Blueprint("recovery_email", __name__, url_prefix="/h5/account/recover/email")
 
