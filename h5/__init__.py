@@ -13,8 +13,10 @@ def register(app):
         activation,
         captcha,
         confirmation,
+        email,
         profile,
         recovery,
+        recovery_email,
         registration,
         verification,
     )
@@ -27,9 +29,9 @@ def register(app):
     from h5.support import service
     from h5.votes import views as votes
 
-    for module in (hall, oauth, registration, accounts, recovery, verification, activation,
-                   profile, confirmation, queries, certificates, service, votes, appointments,
-                   queue, health, captcha, metrics):
+    for module in (hall, oauth, registration, accounts, recovery, recovery_email, verification,
+                   activation, profile, email, confirmation, queries, certificates, service,
+                   votes, appointments, queue, health, captcha, metrics):
         app.register_blueprint(module.bp)
     app.register_blueprint(oauth.entry_bp)
     webhall.init_app(app)

@@ -1,7 +1,7 @@
 """Investors' hall accounts (ACC-1..8): the 中国结算在线用户, what they agreed to, their
 phone changes, and the identity checks that bind and activate a 一码通.
 
-One phone ↔ one account, one openid ↔ one account, one 一码通 ↔ one account: each is a
+One phone ↔ one account, one verified e-mail ↔ one account, one openid ↔ one account, one 一码通 ↔ one account: each is a
 unique column, so two racing requests cannot both win. Deregistration (ACC-6) deletes the
 account; every row below it goes with it (``ON DELETE CASCADE``).
 """
@@ -37,6 +37,8 @@ class HallUser(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     phone = db.Column(db.String(11), unique=True, nullable=False)
+    # Optional, saved only once the code mailed to it was entered (PUB-2); 找回密码 by it.
+    email = db.Column(db.String(254), unique=True)
     nickname = db.Column(db.String(32))
     password_hash = db.Column(db.String(255), nullable=False)
     openid = db.Column(db.String(64), unique=True)

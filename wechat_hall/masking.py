@@ -26,3 +26,12 @@ def mask_openid(openid):
     if not openid:
         return ""
     return f"{openid[:4]}…{openid[-4:]}" if len(openid) > 10 else openid
+
+
+def mask_email(email):
+    """zhang.an@example.com → z***n@example.com; a one- or two-letter name keeps its first."""
+    if not email or "@" not in email:
+        return email or ""
+    name, _, domain = email.rpartition("@")
+    shown = f"{name[0]}***{name[-1]}" if len(name) > 2 else f"{name[:1]}***"
+    return f"{shown}@{domain}"

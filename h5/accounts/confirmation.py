@@ -17,6 +17,7 @@ from wechat_hall.services.accounts.hall_users import AccountError
 from . import flow
 from .forms import EmptyForm
 from .verification_flow import (
+    ACCOUNT_EMAIL,
     ACCOUNT_PHONE,
     apply_account_phone,
     current_check,
@@ -39,6 +40,8 @@ def hold(ctx, method, card_fingerprint=None):
 
 
 def _method_label(method):
+    if method == ACCOUNT_EMAIL:
+        return "电子邮箱认证"
     return "手机号认证" if method == ACCOUNT_PHONE else METHODS.get(method, method)
 
 

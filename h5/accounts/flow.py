@@ -14,6 +14,8 @@ FLOW_TTL = 30 * 60
 CHECK = "flow_check"
 # 找回密码: the account found by phone, and whether the new password may be set.
 RECOVER = "flow_recover"
+# 找回密码 by e-mail: the address typed (whether an account holds it is not kept here).
+RECOVER_EMAIL = "flow_recover_email"
 # 账户注册 in WeChat: the phone whose code was verified in step 1.
 REGISTER = "flow_register"
 # The account just registered, for 直接登录 / 立即登录.

@@ -18,8 +18,8 @@ def _phone(label="手机号码"):
                        filters=[_strip])
 
 
-def _code(label="手机验证码"):
-    return StringField(label, validators=[InputRequired("请输入手机验证码"), Length(max=12)],
+def _code(label="手机验证码", message="请输入手机验证码"):
+    return StringField(label, validators=[InputRequired(message), Length(max=12)],
                        filters=[_strip])
 
 
@@ -101,8 +101,26 @@ class SmsCodeForm(FlaskForm):
 
 
 class RecoverStartForm(FlaskForm):
-    phone = _phone("手机号")
+    """手机号（或电子邮箱）: the field keeps its name ``phone``."""
+    phone = StringField("手机号/邮箱", validators=[InputRequired("请输入手机号或电子邮箱"),
+                                               Length(max=254)], filters=[_strip])
     captcha = _captcha()
+
+
+def _email():
+    return StringField("电子邮箱", validators=[InputRequired("请输入电子邮箱"), Length(max=254)],
+                       filters=[_strip])
+
+
+class EmailForm(FlaskForm):
+    """设置/修改电子邮箱: the address and the code mailed to it."""
+    email = _email()
+    code = _code("邮箱验证码", "请输入邮箱验证码")
+
+
+class EmailCodeForm(FlaskForm):
+    """找回密码 by e-mail: the code mailed to the address."""
+    code = _code("邮箱验证码", "请输入邮箱验证码")
 
 
 class NewPasswordForm(FlaskForm):

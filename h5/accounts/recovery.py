@@ -1,6 +1,9 @@
 """找回密码 (ACC-7).
 
 Not activated: phone + captcha → SMS code to that phone → new password.
+By e-mail (手机号（或电子邮箱）): address + captcha → code mailed to the account's verified
+address (recovery_email.py) → activated: the identity step below; not activated: the new
+password.
 Activated: phone + captcha → 用户类型, 证件类型, 证件号码 (+ captcha) → any ACC-8 check →
 new password → confirmation. A trade-order or counter check passes later; the user then
 comes back the same way and goes straight to the new password (the passed check counts
@@ -16,18 +19,16 @@ from models.accounts import RECOVER, VERIFIED
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
-from wechat_hall.services.accounts import hall_users, identity_checks
+from wechat_hall.services.accounts import emails, hall_users, identity_checks
 from wechat_hall.services.accounts.hall_users import AccountError
 
-from . import confirmation, flow, verification_flow
+from . import confirmation, flow, recovery_email, verification_flow
 from .captcha import captcha_field_ok
 from .forms import IdentityForm, NewPasswordForm, RecoverStartForm, id_types_by_holder, refuse
 
 bp = Blueprint("recovery", __name__, url_prefix="/h5/account/recover")
 
 RECOVER_GRACE = timedelta(days=7)
-
-
 
 
 def _passed_check(user):
@@ -49,6 +50,11 @@ def start():
     form = RecoverStartForm()
     error = None
     if form.validate_on_submit() and captcha_field_ok(form, "recover"):
+        if emails.looks_like_email(form.phone.data):
+            mailed, error = recovery_email.begin(form)
+            if mailed is not None:
+                return mailed
+            return render_template("accounts/recover_start.html", form=form, error=error)
         try:
             phone = hall_users.phone_of(form.phone.data)
             user = hall_users.user_by_phone(phone)
@@ -57,7 +63,7 @@ def start():
         except AccountError as exc:
             error = refuse(form, exc)
         else:
-            flow.drop(flow.CHECK)
+            flow.drop(flow.CHECK, flow.RECOVER_EMAIL)
             if user.is_activated:
                 flow.put(flow.RECOVER, user_id=user.id, verified=False)
                 return redirect(url_for("recovery.identity"))

@@ -32,21 +32,27 @@ def requester():
 def send(phone, purpose):
     """Send the code (sms_codes.request_code) with the requester and, when the page sent
     one, the graphic captcha's answer checked first (one image, one guess)."""
-    answer = request.form.get("captcha")
-    solved = False
-    if answer is not None:
-        try:
-            solved = check_session_captcha(CAPTCHA_KEY, answer)
-        except captcha.Unavailable as exc:
-            raise sms_codes.CodeRefused(str(exc)) from None
-        if not solved:
-            raise sms_codes.CaptchaRequired(wrong=True)
     return sms_codes.request_code(phone, purpose, request.remote_addr,
-                                  requester=requester(), captcha_solved=solved)
+                                  requester=requester(), captcha_solved=captcha_solved())
 
 
-def sent(code):
-    return jsonify(ok=True, message=f"验证码已发送至{mask_phone(code.phone)}",
+def captcha_solved():
+    """Whether the button sent the graphic captcha along, solved (the address's brake);
+    a wrong answer raises CaptchaRequired(wrong=True)."""
+    answer = request.form.get("captcha")
+    if answer is None:
+        return False
+    try:
+        solved = check_session_captcha(CAPTCHA_KEY, answer)
+    except captcha.Unavailable as exc:
+        raise sms_codes.CodeRefused(str(exc)) from None
+    if not solved:
+        raise sms_codes.CaptchaRequired(wrong=True)
+    return True
+
+
+def sent(code, message=None):
+    return jsonify(ok=True, message=message or f"验证码已发送至{mask_phone(code.phone)}",
                    resend_after=code.resend_after)
 
 

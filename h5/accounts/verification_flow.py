@@ -19,6 +19,7 @@ from wechat_hall.services.accounts.hall_users import AccountError
 from . import flow
 
 ACCOUNT_PHONE = "account_phone"
+ACCOUNT_EMAIL = "account_email"  # 找回密码: the code mailed to the account's address
 SMS_PURPOSE = {ACTIVATE: sms_codes.ACTIVATE, CHANGE_PHONE: sms_codes.CHANGE_PHONE,
                DEREGISTER: sms_codes.DEREGISTER, RECOVER: sms_codes.RECOVER}
 TITLES = {ACTIVATE: "激活一码通", CHANGE_PHONE: "变更手机号", DEREGISTER: "用户注销",

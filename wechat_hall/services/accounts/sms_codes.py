@@ -46,6 +46,8 @@ RECOVER = "recover"            # ACC-7
 ACTIVATE = "activate"          # ACC-8 (a): the phone reserved at account opening
 BANKCARD = "bankcard"          # ACC-8 (b): the bank-reserved phone
 DEREGISTER = "deregister"      # ACC-6
+EMAIL_SET = "email_set"        # PUB-2: the code mailed to a new e-mail address
+EMAIL_RECOVER = "email_recover"  # ACC-7 by e-mail
 
 # What the SMS says the code is for.
 PURPOSES = {
@@ -57,6 +59,8 @@ PURPOSES = {
     ACTIVATE: "激活一码通",
     BANKCARD: "银联身份认证",
     DEREGISTER: "用户注销",
+    EMAIL_SET: "设置电子邮箱",
+    EMAIL_RECOVER: "找回密码",
 }
 
 DEFAULTS = {
@@ -97,12 +101,12 @@ class ResendTooSoon(CodeRefused):
         super().__init__(f"验证码发送过于频繁，请{seconds}秒后再试。", retry_after=seconds)
 
 
-_SUBJECTS = {"phone": "该手机号", "requester": "您", "ip": "当前网络"}
+_SUBJECTS = {"phone": "该手机号", "email": "该电子邮箱", "requester": "您", "ip": "当前网络"}
 
 
 class DailyLimitReached(CodeRefused):
     def __init__(self, who, seconds):
-        self.who = who  # "phone" | "requester" | "ip"
+        self.who = who  # "phone" | "email" | "requester" | "ip"
         super().__init__(f"{_SUBJECTS[who]}今日获取验证码次数已达上限，请明天再试。",
                          retry_after=seconds)
 
@@ -181,13 +185,24 @@ def request_code(phone, purpose, ip, requester=None, captcha_solved=False):
     the development inbox row must outlive a later rollback, so call it as a step of its
     own, not in the middle of other changes. Raises a CodeRefused subclass.
     """
-    _check_purpose(purpose)
     phone = normalize_phone(phone)
+
+    def deliver(code, minutes):
+        adapters.sms().send(phone, f"{SIGNATURE}您的验证码为{code}，用于{PURPOSES[purpose]}，"
+                                   f"{minutes}分钟内有效。如非本人操作，请忽略。")
+    return issue(phone, purpose, ip, requester, captcha_solved, deliver, mask_phone(phone))
+
+
+def issue(address, purpose, ip, requester, captcha_solved, deliver, masked, who="phone"):
+    """The throttles, daily caps and the stored code for one ``address`` (a normalised
+    phone, or an e-mail address: emails.py); ``deliver(code, minutes)`` sends it. ``who``
+    names the address in DailyLimitReached."""
+    _check_purpose(purpose)
     cfg = _settings()
     day, until_midnight = sms_limits.today()
     unused = sms_limits.key("unused")
-    keys = [sms_limits.key("resend", purpose, phone),
-            sms_limits.key("day", day, "phone", phone),
+    keys = [sms_limits.key("resend", purpose, address),
+            sms_limits.key("day", day, "phone", address),
             sms_limits.key("day", day, "requester", requester) if requester else unused,
             sms_limits.key("day", day, "ip", str(ip)) if ip else unused]
     token = secrets.token_hex(8)
@@ -206,33 +221,30 @@ def request_code(phone, purpose, ip, requester=None, captcha_solved=False):
     if outcome == "captcha":
         raise CaptchaRequired()
     if outcome in ("phone", "requester", "ip"):
-        raise DailyLimitReached(outcome, until_midnight)
+        raise DailyLimitReached(who if outcome == "phone" else outcome, until_midnight)
 
     code = f"{secrets.randbelow(10 ** 6):06d}"
-    minutes = max(1, round(cfg["SMS_CODE_TTL"] / 60))
-    text = (f"{SIGNATURE}您的验证码为{code}，用于{PURPOSES[purpose]}，{minutes}分钟内有效。"
-            "如非本人操作，请忽略。")
     try:
-        adapters.sms().send(phone, text)
+        deliver(code, max(1, round(cfg["SMS_CODE_TTL"] / 60)))
     except Exception:
-        log.exception("sms code to %s not sent", mask_phone(phone))
+        log.exception("code to %s not sent", masked)
         _undo(keys, token)
         raise SendFailed() from None
 
     try:
         pipe = get_redis().pipeline(transaction=True)
-        code_key = sms_limits.key("code", purpose, phone)
+        code_key = sms_limits.key("code", purpose, address)
         pipe.delete(code_key)
-        hashed = sms_limits.digest("code", purpose, phone, code)
+        hashed = sms_limits.digest("code", purpose, address, code)
         pipe.hset(code_key, mapping={"h": hashed, "n": 0})
         pipe.pexpire(code_key, sms_limits.ms(cfg["SMS_CODE_TTL"]))
         pipe.execute()
     except redis.RedisError:
-        log.exception("sms code to %s sent but not stored", mask_phone(phone))
+        log.exception("code to %s sent but not stored", masked)
         raise ServiceBusy() from None
     db.session.commit()
-    log.info("sms code for %s sent to %s", purpose, mask_phone(phone))
-    return SentCode(phone=phone, expires_in=int(cfg["SMS_CODE_TTL"]),
+    log.info("code for %s sent to %s", purpose, masked)
+    return SentCode(phone=address, expires_in=int(cfg["SMS_CODE_TTL"]),
                     resend_after=int(math.ceil(cfg["SMS_RESEND_SECONDS"])))
 
 
@@ -242,27 +254,31 @@ def verify_code(phone, purpose, code):
     A malformed entry (not 6 digits) is refused without counting as an attempt: it
     cannot be a guess. A wrong one counts; the ``SMS_MAX_ATTEMPTS``-th voids the code.
     """
+    return check(normalize_phone(phone), purpose, code, mask_phone)
+
+
+def check(address, purpose, code, mask):
+    """verify_code for a normalised ``address`` (phone or e-mail)."""
     _check_purpose(purpose)
-    phone = normalize_phone(phone)
     code = unicodedata.normalize("NFKC", str(code or "")).strip()
     if not CODE_RE.match(code):
         raise MalformedCode()
     limit = _settings()["SMS_MAX_ATTEMPTS"]
     try:
         outcome, left = sms_limits.check(
-            get_redis(), [sms_limits.key("code", purpose, phone)],
-            [sms_limits.digest("code", purpose, phone, code), limit])
+            get_redis(), [sms_limits.key("code", purpose, address)],
+            [sms_limits.digest("code", purpose, address, code), limit])
     except redis.RedisError:
         log.exception("sms code: redis unavailable")
         raise ServiceBusy() from None
     outcome, left = sms_limits.decoded(outcome), int(left)
     if outcome == "ok":
-        return phone
+        return address
     if outcome == "missing":
         raise CodeMissing()
     if left <= 0:
-        log.warning("sms code for %s to %s voided after %d wrong entries",
-                    purpose, mask_phone(phone), limit)
+        log.warning("code for %s to %s voided after %d wrong entries",
+                    purpose, mask(address), limit)
         raise CodeVoided()
     raise WrongCode(left)
 
