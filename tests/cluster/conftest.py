@@ -36,6 +36,9 @@ USERS = [WANG, ("180108300319", "13900000319"), ("180278900271", "13900000271")]
 RACE_CAPACITY = 3
 
 def pytest_collection_modifyitems(config, items):
+    # Last in the run: its processes (servers, workers, schedulers) share the suite's
+    # database and Redis db, so no other test runs while they may still be winding down.
+    items.sort(key=lambda item: "tests/cluster/" in str(item.fspath))
     if not SERVICES:
         skip = pytest.mark.skip(reason="the cluster test runs in the PostgreSQL + Redis pass")
         for item in items:
