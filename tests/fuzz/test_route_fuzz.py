@@ -34,7 +34,13 @@ from tests.fuzz.junk import (
     junk_json_value,
     junk_text,
 )
-from tests.test_no_500 import OWN_PAGE, PATH_VALUES, SIGN_OFFS, USERS, _csrf_token
+from tests.test_no_500 import OWN_PAGE, PATH_VALUES, USERS, _csrf_token
+from tests.test_no_500 import SIGN_OFFS as ENDS_THE_USER
+
+# Routes that end who the user is run last: 解除绑定 and 退出, the OAuth return and the
+# simulator's authorize and its user switch (POST /sim/users), which make the browser
+# whoever the (junk) input names and delete the session it had (server-side sessions).
+SIGN_OFFS = (*ENDS_THE_USER, "/oauth/callback", "/oauth2/authorize", "/sim/users")
 
 # Examples per route, method and session kind: reads, and writes (where junk is stored).
 EXAMPLES = int(os.environ.get("HALL_FUZZ_EXAMPLES", "2"))
@@ -99,6 +105,7 @@ class Sweep:
         self.adapter = app.url_map.bind("hall.test")
         self.forms = {}  # (endpoint, method) → [(path, fields)]
         self.failures = []
+        self.lost_at = None  # the write after which the user's session was gone
 
     def send(self, method, path, query=None, body=None, kind="form"):
         self.client.set_cookie("session", self.cookie)  # the user's own session again
@@ -114,17 +121,26 @@ class Sweep:
                                     headers={"X-CSRFToken": self.token}, **extra)
         self.check(method, path, query, body, resp)
         self._follow_session(resp)
+        if method != "GET" and self.lost_at is None and not self._signed_in_with(self.cookie):
+            self.lost_at = (method, path, query, resp.status_code)
         return resp
 
     def _follow_session(self, resp):
         """Sessions are server-side: signing in (the OAuth door, a login) gives the browser
-        a new session id and deletes the old one. A browser keeps the new cookie; so does
-        the sweep (sign-offs run last, so this never adopts a signed-out session early)."""
-        for header in resp.headers.getlist("Set-Cookie"):
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            if name == "session" and value:
-                self.cookie = value
+        a new session id and deletes the old one. The sweep keeps a new cookie when it is
+        still this user's session, as a browser would, and otherwise goes on with its own."""
+        fresh = [header.partition("=")[2].split(";", 1)[0]
+                 for header in resp.headers.getlist("Set-Cookie")
+                 if header.startswith("session=")]
+        if not fresh or not fresh[-1] or fresh[-1] == self.cookie:
+            return
+        if self._signed_in_with(fresh[-1]):
+            self.cookie = fresh[-1]
+
+    def _signed_in_with(self, cookie):
+        own_page, status = OWN_PAGE[self.who]
+        self.client.set_cookie("session", cookie)
+        return self.client.get(own_page).status_code == status
 
     def check(self, method, path, query, body, resp):
         where = (self.who, method, path, query, body and {k: v[:80] if isinstance(v, str)
@@ -227,7 +243,8 @@ def test_every_route_with_junk_in_every_session(app, who):
         if (rule, method) not in sign_offs:
             sweep.fuzz(rule, method)
     sweep.replay(pages)
-    assert sweep.still_signed_in(), "the sweep lost the user"
+    assert sweep.lost_at is None and sweep.still_signed_in(), (
+        "the sweep lost the user", sweep.lost_at)
     for rule, method in sign_offs:
         sweep.fuzz(rule, method)
     TALLY["seconds"] += time.monotonic() - started
