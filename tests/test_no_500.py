@@ -40,7 +40,10 @@ PATH_VALUES = {"account": "A312600024", "holder": "E078900271", "office_code": "
                "kind": "register", "method": "phone", "code": "privacy", "fmt": "csv",
                "export_type": "csv", "action": "next", "rest": "profile", "public_id": "x"}
 CSRF_REFUSED = "页面已过期或来源不明"
-SIGN_OFFS = ("/unbind", "/logout")
+# Routes that end who the user is run last: 解除绑定 and 退出, the OAuth return and the
+# simulator's authorize and its user switch (POST /sim/users), which make the browser
+# whoever the (junk) input names and delete the session it had (server-side sessions).
+SIGN_OFFS = ("/unbind", "/logout", "/oauth/callback", "/oauth2/authorize", "/sim/users")
 
 
 def _routes(app, value=None):

@@ -34,13 +34,7 @@ from tests.fuzz.junk import (
     junk_json_value,
     junk_text,
 )
-from tests.test_no_500 import OWN_PAGE, PATH_VALUES, USERS, _csrf_token
-from tests.test_no_500 import SIGN_OFFS as ENDS_THE_USER
-
-# Routes that end who the user is run last: 解除绑定 and 退出, the OAuth return and the
-# simulator's authorize and its user switch (POST /sim/users), which make the browser
-# whoever the (junk) input names and delete the session it had (server-side sessions).
-SIGN_OFFS = (*ENDS_THE_USER, "/oauth/callback", "/oauth2/authorize", "/sim/users")
+from tests.test_no_500 import OWN_PAGE, PATH_VALUES, SIGN_OFFS, USERS, _csrf_token
 
 # Examples per route, method and session kind: reads, and writes (where junk is stored).
 EXAMPLES = int(os.environ.get("HALL_FUZZ_EXAMPLES", "2"))

@@ -40,6 +40,7 @@ def test_static_files_are_hashed_compressed_and_cached_for_good(client):
         cache = resp.headers["Cache-Control"]
         max_age = int(re.search(r"max-age=(\d+)", cache).group(1))
         assert max_age >= 365 * 24 * 3600 and "immutable" in cache
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"  # served before talisman
         assert gzip.decompress(resp.data) == source
         plain = client.get(url)  # a client that cannot unzip gets the file itself
         assert plain.headers.get("Content-Encoding") is None and plain.data == source
