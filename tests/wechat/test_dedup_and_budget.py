@@ -5,7 +5,7 @@ import threading
 from models import OutboxJob
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
-from wechat_hall.services.wechat import inbound
+from wechat_hall.services.wechat import followers, inbound
 from wechat_hall.simulator import push
 
 from tests.conftest import WeChatPusher
@@ -129,6 +129,8 @@ def test_over_budget_answers_success_and_the_reply_follows_as_a_cs_message(make_
     assert len(calls) == 1 and not replied_late
     gate.set()
     wait_until(lambda: replied_late, what="the late reply to be queued")
+    # Time passes: the process has written its activity (WeChat knows the sender).
+    followers.flush_activity(app)
     run_pending(app)
     with app.app_context():
         job = db.session.execute(db.select(OutboxJob).filter_by(
