@@ -90,8 +90,7 @@ def setup(database_url, redis_url, last_places):
             business = plan["offices"]["SH"]["business"][i % 5]
             codes.append(hall_queue.walk_in(sh, business).query_code)
         plan["codes"] = codes
-        serializer = app.session_interface.get_signing_serializer(app)
-        plan["cookie"] = lambda openid: serializer.dumps({"wechat_openid": openid})
+        plan["cookie"] = lambda openid: harness.session_cookie(app, {"wechat_openid": openid})
         db.engine.dispose()
     return app, plan
 

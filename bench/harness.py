@@ -133,6 +133,21 @@ def make_app(database_url, redis_url, **config):
                        "SECRET_KEY": SECRET_KEY, **config})
 
 
+def session_cookie(app, data, csrf=False):
+    """A signed-in session as the servers keep it (server-side, in the run's Redis): the
+    cookie value, and with ``csrf`` the CSRF token of that session as well."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+    with app.test_request_context():
+        g.pop("csrf_token", None)  # generate_csrf caches per app context
+        session.update(data)
+        token = generate_csrf() if csrf else None
+        response = app.response_class()
+        app.session_interface.save_session(app, session._get_current_object(), response)
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
+    return (cookie, token) if csrf else cookie
+
+
 def gunicorn_settings(args):
     return ["--workers", str(args.workers), "--worker-class", "gthread",
             "--threads", str(args.threads), "--log-level", "warning"]

@@ -198,11 +198,16 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--only-http", action="store_true",
+                        help="only the ballots over HTTP (prints, writes nothing)")
     args = parser.parse_args()
     url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     try:
         harness.create_schema(ROOT, url, args.redis_url)
         with tempfile.TemporaryDirectory() as tmpdir:
+            if args.only_http:
+                print("http", bench_http(args, url, tmpdir), flush=True)
+                return
             app = make_app(url, args.redis_url)
             imp = bench_import(app, args.holders, tmpdir)
             print("import", {k: v for k, v in imp.items()}, flush=True)

@@ -37,9 +37,6 @@ def new_meeting(db, title, opens, closes):
 def prepare_voters(app, voters):
     """An open meeting and ``voters`` activated users with one account each; returns the
     requests (path, cookie, body)."""
-    from flask import g, session
-    from flask_wtf.csrf import generate_csrf
-
     from models import Broker, BrokerBranch
     from wechat_hall.extensions import db
     with app.app_context():
@@ -72,16 +69,11 @@ def prepare_voters(app, voters):
                         "hall_user_id_seq"):
                 cur.execute(f"SELECT setval('{seq}', %s)", (voters,))
         db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
         i1, i2, c1, c2 = [i.id for i in items]
         requests = []
         for n in range(1, voters + 1):
-            with app.test_request_context():
-                g.pop("csrf_token", None)  # generate_csrf caches per app context
-                session["hall_user_id"] = n
-                session["hall_user_epoch"] = 0
-                token = generate_csrf()
-                cookie = serializer.dumps(dict(session))
+            cookie, token = harness.session_cookie(
+                app, {"hall_user_id": n, "hall_user_epoch": 0}, csrf=True)
             shares = 1000 + n
             body = urlencode({"csrf_token": token, "step": "confirm", "overall": "for",
                               f"item-{i2}": "against", "order": f"item-{i2},overall",

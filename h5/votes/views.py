@@ -126,7 +126,8 @@ def ballot(meeting_id, account):
         flash(str(exc), "error")
         return redirect(url_for(".receipt", meeting_id=meeting.id, account=acc.account))
     flash("投票成功，投票结果已正式提交。", "success")
-    return redirect(url_for(".receipt", meeting_id=meeting.id, account=cast.account))
+    # The ids as they came (the commit expired the meeting: no reload for the redirect).
+    return redirect(url_for(".receipt", meeting_id=meeting_id, account=cast.account))
 
 
 def _own_ballot(meeting_id, account):

@@ -224,3 +224,30 @@ def test_the_hall_grid_and_chat_link_point_at_the_votes(app, client, registry):
     # the web hall's 网络投票 page first, then 我的投票 (seed 三.1.1)
     assert 'href="/h5/votes/hall"' in text(client.get("/h5/"))
     assert 'href="/h5/votes"' in text(client.get("/h5/votes/hall"))
+
+
+def test_the_ballot_follows_the_back_office_until_the_first_ballot_then_stays_fixed(
+        app, client, registry):
+    """Proposals and candidates change in the back office until the meeting's first ballot;
+    after it they are fixed (admin.py), and each process keeps them rather than reading them
+    for every ballot. Before: a candidate added is on the next ballot page at once."""
+    from models import VoteItem
+    from wechat_hall.extensions import db
+    meeting = make_meeting(app)
+    sign_in(app, client, WANG_AN_YMT, "13900000001")
+    assert "德国" not in text(client.get(ballot_url(meeting)))
+    with app.app_context():
+        election = db.session.get(VoteItem, meeting["items"][2]).proposal
+        db.session.add(VoteItem(proposal=election, number=3, title="德国"))
+        db.session.commit()
+    assert "德国" in text(client.get(ballot_url(meeting)))
+    resp = post_ballot(client, meeting, {"overall": FOR})
+    assert resp.status_code == 302 and "/receipt" in resp.headers["Location"]
+    # The second voter's ballot is checked against the kept structure: same items, same rules.
+    sign_in(app, client, ZHANG_WEI_YMT, "13900000002")
+    page = text(client.get(ballot_url(meeting, ZHANG_WEI)))
+    assert "德国" in page and "法国" in page
+    over = post_ballot(client, meeting, {f"cand-{meeting['items'][2]}": "999999"}, ZHANG_WEI)
+    assert over.status_code == 400 and "超过" in text(over)
+    assert post_ballot(client, meeting, {"overall": AGAINST}, ZHANG_WEI).status_code == 302
+    assert len(ballots(app, meeting["id"])) == 2

@@ -169,7 +169,25 @@ def meeting_for(user, meeting_id):
 
 def account_for(user, meeting_id, account):
     """(meeting entry, account entry) when ``account`` is the user's own and held the
-    security on the record date; VoteRefused otherwise."""
+    security on the record date; VoteRefused otherwise. The entry lists that one account.
+
+    One statement finds the meeting, the account's register row (of the user's own 一码通)
+    and its ballot; only when it finds nothing does :func:`meeting_for` tell why."""
+    if user is not None and user.is_activated and 0 < meeting_id < 2**31:
+        found = db.session.execute(
+            db.select(VoteMeeting, VoteHolding, VoteBallot)
+            .join(VoteHolding, VoteHolding.meeting_id == VoteMeeting.id)
+            .join(SecuritiesAccount, SecuritiesAccount.number == VoteHolding.account)
+            .outerjoin(VoteBallot, (VoteBallot.meeting_id == VoteMeeting.id)
+                       & (VoteBallot.account == VoteHolding.account))
+            .where(VoteMeeting.id == meeting_id, VoteHolding.account == account,
+                   VoteHolding.parent_account == "", VoteHolding.quantity > 0,
+                   SecuritiesAccount.ymt_account_id == user.ymt_account_id)
+            .limit(1)).first()
+        if found is not None:
+            meeting, holding, ballot = found
+            item = AccountEntry(holding, ballot)
+            return MeetingEntry(meeting, [item]), item
     entry = meeting_for(user, meeting_id)
     for item in entry.accounts:
         if item.account == account:

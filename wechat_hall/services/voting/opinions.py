@@ -69,18 +69,48 @@ class Structure:
 
 
 def structure(meeting):
+    """The meeting's proposals and items. Once the meeting has a ballot they are fixed
+    (``admin.py`` refuses every change), so this process keeps them from then on, as
+    copies that belong to no database session; until then they are read each time."""
+    from flask import current_app
+    frozen = current_app.extensions.setdefault("vote_structures", {})
+    key = (meeting.id, meeting.created_at)
+    if key in frozen:
+        return Structure(meeting, *frozen[key])
     from sqlalchemy.orm import selectinload
 
     from models import VoteProposal
+
+    from .admin import has_ballots
     proposals = db.session.execute(
         db.select(VoteProposal).where(VoteProposal.meeting_id == meeting.id)
         .options(selectinload(VoteProposal.items)).order_by(VoteProposal.number)).scalars().all()
+    if has_ballots(meeting.id):
+        proposals = [_detached_copy(p) for p in proposals]
+        frozen[key] = _groups(proposals)
+        return Structure(meeting, *frozen[key])
+    return Structure(meeting, *_groups(proposals))
+
+
+def _groups(proposals):
     ordinary, election, items = [], [], {}
     for proposal in proposals:
         (election if proposal.is_election else ordinary).append((proposal, list(proposal.items)))
         for item in proposal.items:
             items[item.id] = item
-    return Structure(meeting, ordinary, election, items)
+    return ordinary, election, items
+
+
+def _detached_copy(proposal):
+    """A proposal and its items as new objects outside any session (read only)."""
+    def copy(obj):
+        twin = type(obj)()
+        for column in obj.__table__.columns:
+            setattr(twin, column.key, getattr(obj, column.key))
+        return twin
+    twin = copy(proposal)
+    twin.items = [copy(item) for item in proposal.items]  # sets each item's .proposal too
+    return twin
 
 
 def parse_votes(text, label):

@@ -1,0 +1,86 @@
+#!/usr/bin/env python
+"""Where one ballot spends its time, without gunicorn or concurrency.
+
+    .venv/bin/python bench/profile_ballots.py [--voters 800] [--cprofile] [--sql]
+
+The voters and their confirmed ballots of ``bench/vote_http.py`` (PostgreSQL
+``hall_bench_ballots`` beside ``--database-url``, Redis db 11), cast one after another
+through the Flask test client of the real app. Prints the mean wall and CPU time per
+ballot, with ``--sql`` the statements of one ballot, with ``--cprofile`` the functions by
+cumulative time. Drops its database afterwards.
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from vote_data import make_app, prepare_voters  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--voters", type=int, default=800)
+    p.add_argument("--cprofile", action="store_true")
+    p.add_argument("--sql", action="store_true", help="print the statements of one ballot")
+    p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    args = p.parse_args()
+    url, _, cleanup = harness.prepare_database(args.database_url, "hall_bench_ballots")
+    try:
+        os.environ.update(harness.server_env(url, args.redis_url, 5000))
+        harness.create_schema(harness.ROOT, url, args.redis_url)
+        app = make_app(url, args.redis_url)
+        _, requests = prepare_voters(app, args.voters)
+        client = app.test_client()
+
+        def cast(path, cookie, body):
+            client.set_cookie("session", cookie, domain="localhost")
+            r = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+            if r.status_code != 302 or "/receipt" not in r.headers.get("Location", ""):
+                raise SystemExit(f"HTTP {r.status_code}: {r.get_data(as_text=True)[-400:]}")
+
+        warm, measured = requests[:100], requests[100:]
+        for req in warm:
+            cast(*req)
+        if args.sql:
+            from sqlalchemy import event
+
+            from wechat_hall.extensions import db
+            with app.app_context():
+                engine = db.engine
+            seen = []
+            listener = lambda *a: seen.append(a[2])  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listener)
+            cast(*measured.pop())
+            event.remove(engine, "before_cursor_execute", listener)
+            print(f"{len(seen)} statements in one ballot:")
+            for statement in seen:
+                print("  ", " ".join(statement.split())[:160])
+        profiler = None
+        if args.cprofile:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
+        t0, c0 = time.perf_counter(), time.process_time()
+        for req in measured:
+            cast(*req)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if profiler:
+            profiler.disable()
+            import pstats
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        n = len(measured)
+        print(f"{n} ballots: {wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU each "
+              "(this process; PostgreSQL's own time not included in CPU)")
+        with app.app_context():
+            from wechat_hall.extensions import db
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
