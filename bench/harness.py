@@ -121,6 +121,9 @@ def server_env(database_url, redis_url, port):
         WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_TOKEN=TOKEN,
         WECHAT_AES_KEY=AES_KEY, SIMULATOR_ENABLED="1",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", PORT=str(port), PYTHONUNBUFFERED="1",
+        # The logs as in production (docs/DEPLOYMENT.md): the app's one JSON line per
+        # request, and gunicorn's access log off (it would be a second line per request).
+        LOG_FORMAT="json", GUNICORN_ACCESS_LOG="",
     )
     return env
 

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from models import Appointment, BusinessType, Office
+from models import (Appointment, BookingSlot, BusinessType, CalendarDay, Office,
+                    SlotTemplate)
 from models.appointment import ACTIVE, BOOKED, CANCELLED, CHECKED_IN, EXPIRED
 from wechat_hall import clock
 from wechat_hall.extensions import db
@@ -85,22 +87,63 @@ def book(application, token, owner):
     begin_write()
     # A token already used answers below, where the person rule or a unique index
     # stops the second booking: no lookup on the common path.
+    facts = _facts(application)
+    if facts is None:  # the slot is not materialised yet (or its template is off)
+        return _book_checked(application, token, owner, *_slow_facts(application))
+    return _book_checked(application, token, owner, *facts)
+
+
+def _facts(application):
+    """What the rules ask, in one statement: the slot (materialised, of an active
+    template), whether the business type is open at an active office, the operator's
+    calendar row of the day, and whether the person has an active appointment that day.
+    None when there is no such slot row."""
+    business_open = db.select(BusinessType.id).join(
+        Office, Office.id == BusinessType.office_id).where(
+        BusinessType.id == application.business_type_id,
+        BusinessType.office_id == application.office_id, BusinessType.active.is_(True),
+        Office.active.is_(True)).exists()
+    person_booked = db.exists().where(
+        Appointment.id_number == application.id_number, Appointment.day == application.day,
+        Appointment.status.in_(ACTIVE))
+    row = db.session.execute(
+        db.select(BookingSlot, business_open.label("business_open"),
+                  person_booked.label("person_booked"), CalendarDay)
+        .join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
+        .outerjoin(CalendarDay, CalendarDay.day == BookingSlot.day)
+        .where(BookingSlot.office_id == application.office_id,
+               BookingSlot.day == application.day,
+               BookingSlot.template_id == application.template_id,
+               SlotTemplate.active.is_(True))).first()
+    if row is None:
+        return None
+    slot, business, person, calendar_row = row
+    return slot, business, person, {application.day: calendar_row} if calendar_row else {}
+
+
+def _slow_facts(application):
+    """The same facts one by one, materialising the slot when nobody needed it yet."""
     open_for = db.session.execute(
         db.select(BusinessType.id, Office.active).join(Office, Office.id == BusinessType.office_id)
         .filter(BusinessType.id == application.business_type_id,
                 BusinessType.office_id == application.office_id,
                 BusinessType.active.is_(True))).first()
-    if open_for is None or not open_for.active:
+    business = open_for is not None and open_for.active
+    slot = slots.slot_for(application.office_id, application.template_id, application.day)
+    return slot, business, person_has_booking(application.id_number, application.day), None
+
+
+def _book_checked(application, token, owner, slot, business_open, person_booked, calendar):
+    if not business_open:
         raise Refused("该业务类型已停止预约，请重新选择。")
     office_id = application.office_id
     try:
-        slots.check_day(application.day)  # the clock as of this transaction
+        slots.check_day(application.day, overrides=calendar)  # the clock of this transaction
     except slots.DayRefused as exc:
         raise Refused(str(exc)) from None
-    slot = slots.slot_for(office_id, application.template_id, application.day)
     if slot is None:
         raise Refused("该预约时段已停止预约，请重新选择。")
-    if person_has_booking(application.id_number, application.day):
+    if person_booked:
         # Maybe the booking is this very token's, committed by a concurrent tap.
         existing = by_token(token)
         if existing is not None and owner.owns(existing):
@@ -123,7 +166,11 @@ def book(application, token, owner):
         hall_user_id=owner.hall_user_id, created_at=clock.utcnow())
     db.session.add(appointment)
     try:
+        db.session.flush()
+        new_id = appointment.id
         db.session.commit()
+        # The caller's redirect needs the id only: known, without reloading the row.
+        set_committed_value(appointment, "id", new_id)
     except IntegrityError:
         db.session.rollback()  # the place taken above is given back with it
         existing = by_token(token)

@@ -21,6 +21,7 @@ from models.hall_queue import WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
+from wechat_hall.services.db_reads import read_connection
 from wechat_hall.services.wechat.template_messages import queue_template, truncate
 from wechat_hall.urls import public_url
 
@@ -135,9 +136,9 @@ def quick_status(office_code, query_code, who):
     office_id, code = _clean(office_code, query_code)
     row = None
     if code.isdigit() and len(code) <= 16:
-        # A read on its own autocommit connection: no ORM bookkeeping, and no BEGIN /
+        # A read on an autocommit connection: no ORM bookkeeping, and no BEGIN /
         # ROLLBACK round trips around the one SELECT.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with read_connection() as conn:
             row = conn.execute(_status_statement(), {"office_id": office_id, "code": code}).first()
     if row is None or row.day != clock.today():
         _wrong_guess(who, expired=row is not None)

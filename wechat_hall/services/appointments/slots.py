@@ -54,9 +54,10 @@ def window(now_local=None):
     return calendar.statuses(earliest_day(now_local), last_day(now_local))
 
 
-def check_day(day, now_local=None):
+def check_day(day, now_local=None, overrides=None):
     """Raise :class:`DayRefused` unless ``day`` may be booked now (server side, in the
-    booking transaction)."""
+    booking transaction). ``overrides``: the operator's calendar rows already read
+    ({day: CalendarDay}; a day missing has none)."""
     now_local = now_local or clock.local_now()
     if day <= now_local.date():
         raise DayRefused("预约日期须晚于今天，请重新选择。")
@@ -65,7 +66,7 @@ def check_day(day, now_local=None):
     if day > last_day(now_local):
         raise DayRefused(f"仅可预约{current_app.config['APPOINTMENT_WINDOW_DAYS']}天内的号源，"
                          "请重新选择日期。")
-    status = calendar.day_status(day)
+    status = calendar.day_status(day, overrides)
     if not status.open:
         raise DayRefused(f"{day:%Y-%m-%d}为{status.reason or '休息日'}，不受理预约，请选择工作日。")
 

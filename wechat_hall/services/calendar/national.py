@@ -2,14 +2,16 @@
 
 ``national_status(day)`` walks the sources in order; ``national_statuses(first, last)``
 does a range with one query per year. The imported notice is read from the database
-once per application context (a request, a job, a command) and kept in ``flask.g``;
-outside an application there is no database and the notice is skipped.
+and kept a minute per app and process (:func:`notice_year`); outside an application
+there is no database and the notice is skipped.
 """
+import time
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
-from flask import g, has_app_context
+from flask import current_app, has_app_context
 
 from models import CalendarNoticeDay
 from models.calendar import WORKDAY
@@ -76,21 +78,32 @@ def _package_status(day):
 
 # -- the imported notice --------------------------------------------------------------
 
+NOTICE_CACHE_SECONDS = 60
+_NoticeDay = namedtuple("_NoticeDay", "day kind name")
+
+
 def notice_year(year):
-    """{date: CalendarNoticeDay} of ``year`` as imported (empty: not announced)."""
+    """{date: (day, kind, name)} of ``year`` as imported (empty: not announced).
+
+    Kept a minute per app and process (every booking asks): an import (`flask calendar
+    import-notice`, another process) is seen everywhere within that minute, and at once
+    in the process that imported it (:func:`forget_notices`)."""
     if not has_app_context():
         return {}
-    cache = g.setdefault("calendar_notice", {})
-    if year not in cache:
-        rows = db.session.execute(db.select(CalendarNoticeDay).filter_by(year=year)).scalars()
-        cache[year] = {row.day: row for row in rows}
-    return cache[year]
+    cache = current_app.extensions.setdefault("calendar_notice", {})
+    now = time.monotonic()
+    loaded = cache.get(year)
+    if loaded is None or now - loaded[0] > NOTICE_CACHE_SECONDS:
+        rows = db.session.execute(db.select(CalendarNoticeDay.day, CalendarNoticeDay.kind,
+                                            CalendarNoticeDay.name).filter_by(year=year))
+        loaded = cache[year] = (now, {row.day: _NoticeDay(*row) for row in rows})
+    return loaded[1]
 
 
 def forget_notices():
-    """After an import: the next lookup in this context reads the table again."""
+    """After an import: the next lookup in this process reads the table again."""
     if has_app_context():
-        g.pop("calendar_notice", None)
+        current_app.extensions.pop("calendar_notice", None)
 
 
 def _notice_status(row):

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from models import CalendarNoticeDay
 from models.calendar import HOLIDAY, WORKDAY
@@ -133,5 +133,13 @@ def replace(days, source=""):
                                           source=source[:128], imported_at=now) for d in days])
     db.session.flush()
     national.forget_notices()
+    # This process keeps each year's notice a minute: what it read inside this transaction
+    # is forgotten again when the transaction ends, committed or rolled back.
+    event.listen(db.session(), "after_commit", _forget_after, once=True)
+    event.listen(db.session(), "after_rollback", _forget_after, once=True)
     return years
+
+
+def _forget_after(session):
+    national.forget_notices()
 
