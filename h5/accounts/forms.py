@@ -1,7 +1,7 @@
 """Forms of the account pages (ACC-1..8). Flask-WTF gives each a CSRF token; the rules
 themselves (phone format, password strength, ID check digits …) are in the services, whose
 refusals name the field they belong to (:func:`refuse`)."""
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -52,7 +52,7 @@ def sms_code_ok(form, phone, purpose, field="code"):
         return False
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(HallForm):
     """Web hall: one page. WeChat: this page without the password fields, then
     :class:`PasswordStepForm`."""
     phone = _phone()
@@ -64,43 +64,43 @@ class RegisterForm(FlaskForm):
     agree = BooleanField("我已阅读并接受")
 
 
-class PasswordStepForm(FlaskForm):
+class PasswordStepForm(HallForm):
     password = _password("登录密码", "请设置登录密码")
     confirm = _password("确认密码", "请再次输入密码")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HallForm):
     phone = _phone("手机号")
     password = _password("密码", "请输入密码")
     captcha = _captcha()
     next = HiddenField()
 
 
-class BindForm(FlaskForm):
+class BindForm(HallForm):
     phone = _phone()
     code = _code("短信验证码")
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(HallForm):
     """Only the CSRF token: buttons that change something (解除绑定, 立即登录 …)."""
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(HallForm):
     old_password = _password("原密码", "原密码不能为空")
     password = _password("新密码", "请输入新密码")
     confirm = _password("确认密码", "请再次输入新密码")
 
 
-class NewPhoneForm(FlaskForm):
+class NewPhoneForm(HallForm):
     phone = _phone("新手机号码")
     code = _code()
 
 
-class SmsCodeForm(FlaskForm):
+class SmsCodeForm(HallForm):
     code = _code()
 
 
-class RecoverStartForm(FlaskForm):
+class RecoverStartForm(HallForm):
     """手机号（或电子邮箱）: the field keeps its name ``phone``."""
     phone = StringField("手机号/邮箱", validators=[InputRequired("请输入手机号或电子邮箱"),
                                                Length(max=254)], filters=[_strip])
@@ -112,18 +112,18 @@ def _email():
                        filters=[_strip])
 
 
-class EmailForm(FlaskForm):
+class EmailForm(HallForm):
     """设置/修改电子邮箱: the address and the code mailed to it."""
     email = _email()
     code = _code("邮箱验证码", "请输入邮箱验证码")
 
 
-class EmailCodeForm(FlaskForm):
+class EmailCodeForm(HallForm):
     """找回密码 by e-mail: the code mailed to the address."""
     code = _code("邮箱验证码", "请输入邮箱验证码")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(HallForm):
     password = _password("新密码", "请输入新密码")
     confirm = _password("确认新密码", "请再次输入新密码")
 
@@ -144,7 +144,7 @@ def id_types_by_holder():
             for holder in HOLDER_TYPES}
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(HallForm):
     """Step 1 输入用户信息: 用户类型, 证件类型, 证件号码 (WeChat: individuals only)."""
     holder_type = SelectField("用户类型", choices=_holder_choices(), default=INDIVIDUAL,
                               validate_choice=False)
@@ -159,14 +159,14 @@ class IdentityForm(FlaskForm):
         return self
 
 
-class BankCardForm(FlaskForm):
+class BankCardForm(HallForm):
     card_number = StringField("银行卡号", validators=[InputRequired("请输入银行卡号"),
                                                   Length(max=30)], filters=[_strip])
     bank_phone = _phone("银行预留手机号")
     code = _code()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(HallForm):
     account = StringField("证券账户", validators=[InputRequired("请输入证券账户"), Length(max=20)],
                           filters=[_strip])
 
@@ -176,6 +176,6 @@ class CounterForm(AccountForm):
     branch = SelectField("营业部", choices=[], validate_choice=False)
 
 
-class CounterDecisionForm(FlaskForm):
+class CounterDecisionForm(HallForm):
     id_number = StringField("证件号码", validators=[Length(max=40)], filters=[_strip])
     reason = StringField("不通过原因", validators=[Length(max=400)], filters=[_strip])

@@ -1,6 +1,6 @@
 """排号进度查询 (APT-9) and the hall's public call display (APT-8)."""
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 
 from h5.identity import current_openid
 from wechat_hall import clock
@@ -10,7 +10,7 @@ from wechat_hall.services.appointments import progress as queue_progress
 bp = Blueprint("queue", __name__, url_prefix="/h5/queue")
 
 
-class PostForm(FlaskForm):
+class PostForm(HallForm):
     pass
 
 

@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 
 from h5.identity import current_openid, current_user, start_oauth
 from models import Office
@@ -38,7 +38,7 @@ DRAFT = "apt_draft"
 TOKEN = "apt_token"
 
 
-class PostForm(FlaskForm):
+class PostForm(HallForm):
     """Only the CSRF token: the fields are read and checked by the service."""
 
 

@@ -1,7 +1,7 @@
 """获取电子凭证 (Q-8): the request form, the user's requests with their status, and the
 public page that checks a certificate's verification code."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
@@ -26,7 +26,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(HallForm):
     kind = SelectField("凭证类型", choices=list(KINDS.items()), validate_choice=False)
     date = StringField("选择日期", validators=[Length(max=10)], filters=[_strip])
     start = StringField("开始日期", validators=[Length(max=10)], filters=[_strip])

@@ -1,7 +1,7 @@
 """Staff pages of the hall queue: the kiosk (取号机, APT-7) and the counter (APT-8)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 from sqlalchemy.exc import IntegrityError
 
 from models import Office
@@ -18,7 +18,7 @@ KIOSK_OFFICE = "kiosk_office"
 MAX_PHOTO = 10 * 1024 * 1024
 
 
-class PostForm(FlaskForm):
+class PostForm(HallForm):
     pass
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 from wtforms import HiddenField, TextAreaField
 
 from models import CsConversation, HallUser
@@ -26,23 +26,23 @@ from .access import role_required
 bp = Blueprint("cs", __name__, url_prefix="/staff/cs")
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(HallForm):
     text = TextAreaField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(HallForm):
     text = TextAreaField()
 
 
-class TransferForm(FlaskForm):
+class TransferForm(HallForm):
     queue = HiddenField()
 
 
-class PresenceForm(FlaskForm):
+class PresenceForm(HallForm):
     presence = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HallForm):
     """Only the CSRF token (claim, resolve)."""
 
 

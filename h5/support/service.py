@@ -2,7 +2,7 @@
 system, reads that queue's answers, and may ask for a person. The conversation itself
 happens in the WeChat chat; this page sets its queue and shows where it stands."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from h5.forms import HallForm
 from wtforms import HiddenField
 
 from h5.identity import current_openid, openid_required
@@ -13,11 +13,11 @@ from wechat_hall.services.support import conversations
 bp = Blueprint("service", __name__, url_prefix="/h5")
 
 
-class ChooseForm(FlaskForm):
+class ChooseForm(HallForm):
     queue = HiddenField()
 
 
-class AgentForm(FlaskForm):
+class AgentForm(HallForm):
     """Only the CSRF token: 转人工."""
 
 
