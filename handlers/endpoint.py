@@ -32,6 +32,9 @@ def receive():
     except inbound.Refused as exc:
         return _text(exc.reason, exc.status)
     web.note_push(message)
-    xml = inbound.respond(message, router)
+    try:
+        xml = inbound.respond(message, router, envelope)
+    except inbound.Refused as exc:
+        return _text(exc.reason, exc.status)
     return Response(envelope.seal(xml), mimetype="application/xml" if xml != "success"
                     else "text/plain")

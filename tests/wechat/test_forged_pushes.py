@@ -94,6 +94,24 @@ def test_seen_pair_with_another_body_is_refused(make_app, mode):
     assert _conversations(app) == 0
 
 
+def test_a_refused_replay_does_not_take_the_message_id_it_carried(make_app):
+    """Plain mode: the forged body under a seen pair names a MsgId of its choosing. The
+    pair, the dedup claim and the handler's questions go to Redis in one round trip, so
+    the claim is taken before the pair is judged; the refusal gives it back, and the real
+    message with that MsgId is answered, not taken for a retry."""
+    app = make_app(WECHAT_AES_KEY="")
+    client, token = app.test_client(), app.config["WECHAT_TOKEN"]
+    args, body = push.sign(push.text_xml("o_victim", "gh_x", "你好", msg_id=71), token)
+    assert _post(client, args, body).status_code == 200
+    forged = push.text_xml("o_victim", "gh_x", "转人工", msg_id=72)
+    forged_args, forged_body = push.sign(forged, token, timestamp=args["timestamp"],
+                                         nonce=args["nonce"])
+    assert _post(client, forged_args, forged_body).status_code == 403
+    real_args, real_body = push.sign(push.text_xml("o_victim", "gh_x", "预约", msg_id=72), token)
+    resp = _post(client, real_args, real_body)
+    assert resp.status_code == 200 and "业务预约" in resp.get_data(as_text=True)
+
+
 def test_the_pair_is_remembered_for_every_process(make_app):
     """Two apps (as two gunicorn workers) share the memory of used pairs through Redis."""
     first, second = make_app(), make_app()

@@ -78,6 +78,7 @@ class Envelope:
     def __init__(self, args, crypto=None):
         self.args = args
         self.crypto = crypto
+        self.pair = None  # replay.Pair: claimed in respond's round trip
 
     def seal(self, xml):
         if self.crypto is None or xml == SUCCESS:
@@ -115,10 +116,7 @@ def open_push(args, body):
             raise Refused(403, "appid mismatch") from None
         except Exception:
             raise Refused(400, "cannot decrypt") from None
-    try:
-        replay.check(args.get("timestamp", ""), args.get("nonce", ""), body)
-    except replay.Replayed:
-        raise Refused(403, "nonce already used") from None
+    envelope.pair = replay.Pair(args.get("timestamp", ""), args.get("nonce", ""), body)
     try:
         message = parse_message(to_text(xml))
     except (ExpatError, KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
@@ -165,28 +163,36 @@ def dedup_key(message):
 
 
 def claim_commands(key, cfg):
-    """The commands in front of every push's pipeline; their replies decide whether the
-    handler runs: the dedup claim. The replay check of ``replay.py`` ((timestamp, nonce)
-    ``SET NX GET``) runs before, when the push is parsed, in its own round trip; it could
-    join this pipeline as one more command in front of the claim."""
+    """The dedup claim: the command whose reply decides whether the handler runs."""
     return [("SET", key, _PENDING, "NX", "EX", cfg["WECHAT_DEDUP_TTL"])]
 
 
-def respond(message, handle):
+def respond(message, handle, envelope=None):
     """Run ``handle(message)`` once per push and return the XML (or ``success``) to send.
 
-    A retry of a push we are still working on waits for the first answer within the
-    budget; a retry of a finished push gets the cached answer; the handler never runs
-    twice for the same push. What the handler will need from Redis (``handle.probes``)
-    is asked in the same round trip as the dedup claim and left on the message as
-    ``message.prefetched``.
+    One Redis round trip first: the push's (timestamp, nonce) (``envelope.pair``,
+    replay.py), the dedup claim, and what the handler will need (``handle.probes``, left
+    on the message as ``message.prefetched``). A pair used before with another body is
+    :class:`Refused` (403). A retry of a push we are still working on waits for the first
+    answer within the budget; a retry of a finished push gets the cached answer; the
+    handler never runs twice for the same push.
     """
     cfg = current_app.config
     r = get_redis()
     key = dedup_key(message)
     budget = cfg["WECHAT_REPLY_BUDGET"]
     probes = list(getattr(handle, "probes", lambda m: ())(message))
-    (claimed,), per_probe = redis_batch.execute(r, claim_commands(key, cfg), probes)
+    pair = envelope.pair if envelope is not None else None
+    front = (pair.commands() if pair else []) + claim_commands(key, cfg)
+    replies, per_probe = redis_batch.execute(r, front, probes)
+    claimed = replies[-1]
+    if pair is not None:
+        try:
+            pair.judge(replies[:-1])
+        except replay.Replayed:
+            if claimed is True:  # the forged body's own MsgId: give the key back
+                _forget_claim(r, key)
+            raise Refused(403, "nonce already used") from None
     if redis_batch.failed(claimed):
         # Without Redis the dedup key is a database row (push_ledger): WeChat's retries
         # during an outage still get the first reply and never run the handler again.
@@ -211,6 +217,13 @@ def respond(message, handle):
     xml = render(reply, message)
     _remember(r, key, xml, cfg)
     return xml
+
+
+def _forget_claim(r, key):
+    try:
+        r.delete(key)
+    except RedisError as exc:
+        log.warning("could not give back the dedup key of a refused push: %s", exc)
 
 
 def _remember(r, key, xml, cfg):

@@ -1,7 +1,7 @@
 """The database fallback of the push marks, used only while Redis is unreachable (P-1).
 
-``replay.check`` and ``inbound.respond`` keep their marks in Redis (one round trip each).
-When Redis does not answer, WeChat's retries must still get the first reply and never run
+``replay.Pair`` and ``inbound.respond`` keep their marks in Redis, in the push's one
+round trip. When Redis does not answer, WeChat's retries must still get the first reply and never run
 the handler again, and a used (timestamp, nonce) must still be refused with another body:
 the marks become rows of ``wechat_push_mark`` under a unique key, taken with
 ``INSERT … ON CONFLICT DO NOTHING`` so two processes racing on one push insert one row.
