@@ -14,7 +14,7 @@ builds never share counters. A refused request is a 429, which ``h5/errors.py`` 
 import hashlib
 import hmac
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -73,6 +73,7 @@ def init_app(app):
         swallow_errors=True,
     )
     limiter.init_app(app)
+    counted = set()
     for endpoint, view in list(app.view_functions.items()):
         rules = getattr(view, "rate_limit_rules", ())
         for rule in rules:
@@ -83,5 +84,10 @@ def init_app(app):
                                  exempt_when=_outside_wechat if per_openid else None)(view)
         if rules:
             app.view_functions[endpoint] = view
+            counted.add(endpoint)
+    # Only the views above have limits (there are no default limits): every other request
+    # skips the limiter at its first test instead of resolving an empty set of limits
+    # (about 0.1 ms a request, on /wechat and the queue poll too).
+    limiter.request_filter(lambda: request.endpoint not in counted)
     app.extensions["hall_limiter"] = limiter
 
