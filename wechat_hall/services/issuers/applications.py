@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from models import ApplicationAttachment, IssuerApplication
+from models import ApplicationAttachment, IssuerApplication, MailboxItem
 from models.issuer_portal import ACCEPTED, DELIVERED, FAILED, REJECTED, SUBMITTED
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs import job, submit as submit_job
 from wechat_hall.services.queries import trading_days
 
-from . import attachments, contacts, fees, mailbox, portal_hours, registers
+from . import attachments, contacts, fees, ledger, mailbox, portal_hours, registers
 
 MEETING = "召开股东大会"
 REASONS = [MEETING, "证券交易异常变动", "定期报告披露股份变动及股东情况", "筹划重大资产重组",
@@ -74,6 +74,17 @@ def _meeting(draft, kinds, today):
     return meeting, warning
 
 
+def _has_rows(req):
+    """A register with no rows that day is refused now, not after the desk's review."""
+    if req.kind in registers.CLASS_KINDS:
+        empty = ledger.total_shares(req.security.id, req.record_date, req.xx) <= 0
+    else:
+        empty = next(iter(registers.rows_of(req)), None) is None
+    if empty:
+        raise ApplicationRefused(f"{req.security} 在 {req.record_date} 无"
+                                 f"{registers.empty_what(req)}，请核对股权登记日")
+
+
 def check(issuer_id, draft, files):
     """The checked requests, meeting, warning and attachments; ApplicationRefused."""
     closed = portal_hours.applications_closed()
@@ -108,6 +119,7 @@ def check(issuer_id, draft, files):
                                                     top=top, xx=xx, market=security.market))
         except registers.RegisterRefused as exc:
             raise ApplicationRefused(str(exc)) from None
+        _has_rows(requests[-1])
     meeting, warning = (None, "")
     if reason == MEETING:
         meeting, warning = _meeting(draft, kinds, clock.today())
@@ -190,24 +202,31 @@ def reject(application, staff, reason):
 
 
 @job("issuers.deliver_application")
-def deliver_application(payload):
-    """Make every register of an accepted application into the issuer's mailbox."""
+def deliver_application(payload, job_id=None):
+    """Make every register of an accepted application into the issuer's mailbox. Taken
+    up again (a worker died), it makes only the registers not yet delivered."""
     application = db.session.get(IssuerApplication, int(payload["application_id"]))
     if application is None or application.status != ACCEPTED:
-        return
+        return "skipped"
+    done = set(db.session.execute(db.select(MailboxItem.kind).filter_by(
+        application_id=application.id)).scalars())
     try:
         for kind in application.kinds.split():
+            if kind in done:
+                continue
             req = registers.check_request(
                 kind, application.security.code, application.record_date.isoformat(),
                 top=application.top if kind in registers.TOP_KINDS else None,
                 xx=application.share_class if kind in registers.CLASS_KINDS else None,
                 market=application.security.market)
             mailbox.deliver(application.issuer_id, req, application_id=application.id)
+            db.session.commit()
     except registers.RegisterRefused as exc:
         db.session.rollback()
         application = db.session.get(IssuerApplication, int(payload["application_id"]))
         application.status, application.failure = FAILED, str(exc)[:300]
         db.session.commit()
-        return
+        return "failed"
     application.status, application.delivered_at = DELIVERED, clock.utcnow()
     db.session.commit()
+    return "delivered"
