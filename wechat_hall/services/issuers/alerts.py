@@ -134,6 +134,7 @@ def send_due(now=None):
                 continue
             try:
                 adapters.sms().send(sub.phone.phone, TEXT)
+                db.session.commit()  # the development inbox keeps its row
                 sent += 1
             except Exception:  # noqa: BLE001 — one phone failing must not stop the others
                 log.exception("5%% alert to %s not sent", mask_phone(sub.phone.phone))
