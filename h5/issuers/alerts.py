@@ -1,15 +1,16 @@
 """ISS-3 pages of the issuer: 手机号码维护, 手机短信订阅, 每日持股变化名单 and 明细."""
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from models.issuer_portal import MESSAGE_TYPES
 from models.issuers import CHANGE_KINDS
+from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_phone
+from wechat_hall.services.accounts.id_numbers import id_type_label
 from wechat_hall.services.issuers import alerts, contacts, major_holders
 from wechat_hall.services.queries import trading_days
-from wechat_hall import clock
 
 from .access import contact_required
 
@@ -28,7 +29,7 @@ def _id(name):
 
 def _common(contact):
     return dict(contact=contact, securities=contacts.securities_of(contact.issuer_id),
-                mask_phone=mask_phone)
+                mask_phone=mask_phone, id_type_label=id_type_label)
 
 
 @bp.route("/phones", methods=["GET", "POST"])

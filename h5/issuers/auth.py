@@ -61,7 +61,7 @@ def second_factor():
             sessions.track(session, f"issuer:{contact.id}")
             flash(f"欢迎，{contact.name}（{contact.issuer.name}）。", "success")
             return redirect(target)
-    return render_template("issuers/otp.html", error=error, contact=contact)
+    return render_template("issuers/otp.html", error=error, pending=contact)
 
 
 @bp.post("/logout")
