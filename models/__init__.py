@@ -29,3 +29,4 @@ from .issuer_portal import (Issuer, IssuerSecurity, IssuerContact,  # noqa: F401
                             IssuerApplication, ApplicationAttachment, MailboxItem,
                             RegisterAccess, FeeAccount, FeeEntry, AlertPhone,
                             AlertSubscription, AlertDelivery)
+from .issuer_certificates import WrittenCertificate, CertificatePerson  # noqa: F401

@@ -149,8 +149,10 @@ class ApplicationAttachment(db.Model):
     __tablename__ = "issuer_application_attachment"
 
     id = db.Column(db.Integer, primary_key=True)
-    application_id = db.Column(db.Integer, db.ForeignKey("issuer_application.id"),
-                               nullable=False, index=True)
+    # Of a register application (ISS-2) or of a written certificate (ISS-5).
+    application_id = db.Column(db.Integer, db.ForeignKey("issuer_application.id"), index=True)
+    certificate_id = db.Column(db.Integer, db.ForeignKey("issuer_written_certificate.id"),
+                               index=True)
     file_name = db.Column(db.String(120), nullable=False)
     content_type = db.Column(db.String(80), nullable=False)
     size = db.Column(db.Integer, nullable=False)

@@ -5,10 +5,11 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from models import ApplicationAttachment, Issuer, IssuerApplication
+from models import ApplicationAttachment, Issuer, IssuerApplication, WrittenCertificate
 from models.issuer_portal import APPLICATION_STATUSES, DEDUCTION, PAYMENT
 from wechat_hall.extensions import db
-from wechat_hall.services.issuers import applications, fees, ledger, mailbox, registers
+from wechat_hall.masking import mask_id_number
+from wechat_hall.services.issuers import applications, certificates, fees, ledger, mailbox, registers
 
 from h5.staff.access import role_required
 
@@ -27,7 +28,8 @@ def index():
     status = request.args.get("status", "")
     status = status if status in APPLICATION_STATUSES else ""
     return render_template("issuers/desk_list.html", rows=applications.for_desk(status),
-                           status=status, statuses=APPLICATION_STATUSES, kinds=registers.KINDS)
+                           status=status, statuses=APPLICATION_STATUSES, kinds=registers.KINDS,
+                           certificates=certificates.for_desk())
 
 
 def _application(application_id):
@@ -61,11 +63,49 @@ def review(application_id):
                            kinds=registers.KINDS, classes=ledger.CLASSES)
 
 
+@bp.route("/certificates/<int:certificate_id>", methods=["GET", "POST"])
+@desk_required
+def certificate_review(certificate_id):
+    """ISS-5: 形式审核 of a written certificate; the persons are shown, never edited."""
+    row = db.session.get(WrittenCertificate, certificate_id)
+    if row is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        try:
+            if decision not in ("accept", "reject"):
+                raise applications.ApplicationRefused("请选择受理或驳回")
+            certificates.review(row, current_user, decision == "accept",
+                                _text("reject_reason", 200))
+            flash("已受理，凭证生成后发送至该公司上市公司信箱。" if decision == "accept"
+                  else "已驳回。", "success" if decision == "accept" else "info")
+            return redirect(url_for("issuer_desk.certificate_review", certificate_id=row.id))
+        except applications.ApplicationRefused as exc:
+            db.session.rollback()
+            error = str(exc)
+            row = db.session.get(WrittenCertificate, certificate_id)
+    files = db.session.execute(db.select(ApplicationAttachment).filter_by(
+        certificate_id=row.id).order_by(ApplicationAttachment.id)).scalars().all()
+    return render_template("issuers/desk_certificate.html", row=row, error=error,
+                           mask_id=mask_id_number, attachments=files)
+
+
 @bp.get("/applications/<int:application_id>/attachments/<int:attachment_id>")
 @desk_required
 def attachment(application_id, attachment_id):
     row = db.session.get(ApplicationAttachment, attachment_id)
     if row is None or row.application_id != application_id:
+        abort(404)
+    return send_file(BytesIO(row.data), as_attachment=True, download_name=row.file_name,
+                     mimetype=row.content_type)
+
+
+@bp.get("/certificates/<int:certificate_id>/attachments/<int:attachment_id>")
+@desk_required
+def certificate_attachment(certificate_id, attachment_id):
+    row = db.session.get(ApplicationAttachment, attachment_id)
+    if row is None or row.certificate_id != certificate_id:
         abort(404)
     return send_file(BytesIO(row.data), as_attachment=True, download_name=row.file_name,
                      mimetype=row.content_type)

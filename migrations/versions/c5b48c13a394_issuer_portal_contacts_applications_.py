@@ -1,8 +1,8 @@
-"""issuer portal contacts applications mailbox fees alerts
+"""issuer portal contacts applications mailbox fees alerts certificates
 
 Revision ID: c5b48c13a394
 Revises: a7c3e91d5b20
-Create Date: 2026-12-01 15:52:07.355426
+Create Date: 2026-12-01 16:07:23.441078
 
 """
 from alembic import op
@@ -157,19 +157,66 @@ def upgrade():
     with op.batch_alter_table('issuer_fee_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issuer_fee_entry_account_id'), ['account_id'], unique=False)
 
+    op.create_table('issuer_written_certificate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issuer_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('security_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.String(length=60), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=True),
+    sa.Column('supplements_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('reject_reason', sa.String(length=200), nullable=False),
+    sa.Column('failure', sa.String(length=300), nullable=False),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('insiders', 'holdings', 'structure')", name=op.f('ck_issuer_written_certificate_kind')),
+    sa.CheckConstraint("status IN ('submitted', 'accepted', 'rejected', 'delivered', 'failed')", name=op.f('ck_issuer_written_certificate_status')),
+    sa.ForeignKeyConstraint(['contact_id'], ['issuer_contact.id'], name=op.f('fk_issuer_written_certificate_contact_id_issuer_contact')),
+    sa.ForeignKeyConstraint(['issuer_id'], ['issuer.id'], name=op.f('fk_issuer_written_certificate_issuer_id_issuer')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['staff_user.id'], name=op.f('fk_issuer_written_certificate_reviewed_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['security_id'], ['security.id'], name=op.f('fk_issuer_written_certificate_security_id_security')),
+    sa.ForeignKeyConstraint(['supplements_id'], ['issuer_written_certificate.id'], name=op.f('fk_issuer_written_certificate_supplements_id_issuer_written_certificate')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issuer_written_certificate')),
+    sa.UniqueConstraint('code', name=op.f('uq_issuer_written_certificate_code'))
+    )
+    with op.batch_alter_table('issuer_written_certificate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issuer_written_certificate_issuer_id'), ['issuer_id'], unique=False)
+
     op.create_table('issuer_application_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('certificate_id', sa.Integer(), nullable=True),
     sa.Column('file_name', sa.String(length=120), nullable=False),
     sa.Column('content_type', sa.String(length=80), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['issuer_application.id'], name=op.f('fk_issuer_application_attachment_application_id_issuer_application')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['issuer_written_certificate.id'], name=op.f('fk_issuer_application_attachment_certificate_id_issuer_written_certificate')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issuer_application_attachment'))
     )
     with op.batch_alter_table('issuer_application_attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issuer_application_attachment_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issuer_application_attachment_certificate_id'), ['certificate_id'], unique=False)
+
+    op.create_table('issuer_certificate_person',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('id_number', sa.String(length=40), nullable=False),
+    sa.Column('account', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['issuer_written_certificate.id'], name=op.f('fk_issuer_certificate_person_certificate_id_issuer_written_certificate')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issuer_certificate_person'))
+    )
+    with op.batch_alter_table('issuer_certificate_person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issuer_certificate_person_certificate_id'), ['certificate_id'], unique=False)
 
     op.create_table('issuer_mailbox_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -233,10 +280,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_issuer_mailbox_item_expires_on'))
 
     op.drop_table('issuer_mailbox_item')
+    with op.batch_alter_table('issuer_certificate_person', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issuer_certificate_person_certificate_id'))
+
+    op.drop_table('issuer_certificate_person')
     with op.batch_alter_table('issuer_application_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issuer_application_attachment_certificate_id'))
         batch_op.drop_index(batch_op.f('ix_issuer_application_attachment_application_id'))
 
     op.drop_table('issuer_application_attachment')
+    with op.batch_alter_table('issuer_written_certificate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issuer_written_certificate_issuer_id'))
+
+    op.drop_table('issuer_written_certificate')
     with op.batch_alter_table('issuer_fee_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issuer_fee_entry_account_id'))
 

@@ -62,6 +62,31 @@ def deliver(issuer_id, req, application_id=None, source="application", push_key=
     return item
 
 
+def deliver_file(issuer_id, security_id, kind, file_name, data, record_date,
+                 source="certificate", push_key=None):
+    """Put a made file (a signed certificate PDF) into the mailbox; the item (flushed).
+    A ``push_key`` already delivered returns that item."""
+    if push_key:
+        done = db.session.execute(db.select(MailboxItem).filter_by(
+            push_key=push_key)).scalar_one_or_none()
+        if done is not None:
+            return done
+    folder = root() / str(issuer_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(12)}-{file_name}"
+    partial = folder / f".{stored}.part"
+    partial.write_bytes(data)
+    partial.replace(folder / stored)
+    item = MailboxItem(issuer_id=issuer_id, security_id=security_id, source=source,
+                       push_key=push_key, kind=kind, file_name=file_name, stored_name=stored,
+                       size=len(data), rows=0, record_date=record_date,
+                       expires_on=clock.today() + timedelta(days=KEEP_DAYS))
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(RegisterAccess(issuer_id=issuer_id, item_id=item.id, action=MADE))
+    return item
+
+
 def items_of(issuer_id):
     return db.session.execute(
         db.select(MailboxItem).filter_by(issuer_id=issuer_id, removed_at=None)
