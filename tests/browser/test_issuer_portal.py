@@ -107,8 +107,12 @@ def _flow(browser, hall, artifact, tmp_path, day):
             ("持股5%以上股东每日持股变化名单", None, "major-holders"),
             ("持股5%以上股东每日持股变化明细", None, "major-holder-changes"),
             ("费用变动查询", None, "fees"), ("手机号码维护", None, "phones"),
-            ("手机短信订阅", None, "subscriptions")):
-        page.get_by_role("link", name=link, exact=True).click()
+            ("手机短信订阅", None, "subscriptions"), ("股东户数查询", None, "holder-count"),
+            ("证券质押/司法冻结情况查询", None, "freezes"), ("股本结构查询", None, "structure"),
+            ("非流通股非交易过户查询", None, "transfers"),
+            ("发行人申请书面证明", None, "certificate-apply"),
+            ("我的书面证明申请", None, "certificates")):
+        page.locator("nav.iss-nav").get_by_role("link", name=link, exact=True).click()
         expect(page.locator("h1")).to_have_text(heading or link)
         page.screenshot(path=f"{artifact}--{shot}.png", full_page=True)
     desk.get_by_role("link", name="名册访问记录").click()
