@@ -116,3 +116,27 @@ def test_no_sms_when_nothing_changed(app, demo):
     with app.app_context():
         assert alerts.send_due() == 0
     assert _sms(app) == []
+
+
+def test_a_failed_sms_is_tried_again(app, demo, monkeypatch):
+    from wechat_hall import adapters
+    issuer = IssuerBrowser(app)
+    _add_phone(issuer, app)
+    with app.app_context():
+        phone_id = db.session.execute(db.select(AlertPhone.id)).scalar_one()
+    issuer.post("/issuer/alerts/subscriptions", {"phone_id": phone_id,
+                                                  "message_type": "major_holders",
+                                                  "keyword": "600888"})
+    app.config["CLOCK_NOW"] = clock.shanghai(2026, 11, 24, 9, 0)
+
+    class Down:
+        def send(self, phone, text):
+            raise OSError("gateway down")
+    real = adapters.sms
+    monkeypatch.setattr(adapters, "sms", lambda: Down())
+    with app.app_context():
+        assert alerts.send_due() == 0
+    monkeypatch.setattr(adapters, "sms", real)
+    with app.app_context():
+        assert alerts.send_due() == 1
+    assert _sms(app) == [alerts.TEXT]

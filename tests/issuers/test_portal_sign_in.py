@@ -9,6 +9,18 @@ from tests.issuers.portal_helpers import IssuerBrowser, text, totp_now
 from wechat_hall.extensions import db
 
 
+def _wrong_code(app):
+    """A six-digit code that is not the current one (±1 step)."""
+    import pyotp
+    from models import IssuerContact
+    from wechat_hall import clock
+    with app.app_context():
+        totp = pyotp.TOTP(db.session.execute(db.select(IssuerContact.totp_secret).filter_by(
+            login="pujiang")).scalar_one())
+        near = {totp.at(clock.timestamp() + d) for d in (-30, 0, 30)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+
 @pytest.fixture
 def demo(app):
     return seeding.load(app, "demo")
@@ -35,7 +47,8 @@ def test_the_password_alone_is_not_enough(app, demo, client):
     assert resp.headers["Location"].endswith("/issuer/login/otp")
     assert client.get("/issuer/").status_code == 302  # not signed in yet
     token = csrf(client, "/issuer/login/otp")
-    wrong = client.post("/issuer/login/otp", data={"csrf_token": token, "code": "000000"})
+    wrong = client.post("/issuer/login/otp", data={"csrf_token": token,
+                                                   "code": _wrong_code(app)})
     assert wrong.status_code == 200 and "动态口令错误" in text(wrong)
     junk = client.post("/issuer/login/otp", data={"csrf_token": token, "code": "12a456"})
     assert junk.status_code == 200 and "请输入6位动态口令" in text(junk)
@@ -91,3 +104,17 @@ def test_logout_ends_the_session(app, demo):
     resp = browser.post("/issuer/logout", {}, page="/issuer/")
     assert resp.status_code == 302
     assert browser.get("/issuer/").status_code == 302
+
+
+def test_wrong_codes_lock_the_account(app, demo, client):
+    token = csrf(client, "/issuer/login")
+    client.post("/issuer/login", data={"csrf_token": token, "login": "pujiang",
+                                       "password": "Issuer@2026"})
+    token = csrf(client, "/issuer/login/otp")
+    for _ in range(app.config["STAFF_MAX_FAILED_LOGINS"]):
+        last = client.post("/issuer/login/otp", data={"csrf_token": token,
+                                                      "code": _wrong_code(app)})
+    assert "已锁定" in text(last)
+    right = client.post("/issuer/login/otp", data={"csrf_token": token,
+                                                   "code": totp_now(app, "pujiang")})
+    assert "已锁定" in text(right) and client.get("/issuer/").status_code == 302

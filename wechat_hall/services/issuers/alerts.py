@@ -126,18 +126,24 @@ def send_due(now=None):
         subs = db.session.execute(db.select(AlertSubscription).filter_by(
             security_id=run.security_id, message_type=MAJOR_HOLDERS)).scalars().all()
         for sub in subs:
+            phone = sub.phone.phone
+            claim = AlertDelivery(subscription_id=sub.id, day=day)
             try:
-                db.session.add(AlertDelivery(subscription_id=sub.id, day=day))
+                db.session.add(claim)
                 db.session.commit()  # claimed: a second scheduler sends nothing
             except IntegrityError:
                 db.session.rollback()
                 continue
             try:
-                adapters.sms().send(sub.phone.phone, TEXT)
+                adapters.sms().send(phone, TEXT)
                 db.session.commit()  # the development inbox keeps its row
                 sent += 1
             except Exception:  # noqa: BLE001 — one phone failing must not stop the others
-                log.exception("5%% alert to %s not sent", mask_phone(sub.phone.phone))
+                log.exception("5%% alert to %s not sent; tried again next run",
+                              mask_phone(phone))
+                db.session.rollback()
+                db.session.delete(db.session.merge(claim))
+                db.session.commit()
     return sent
 
 

@@ -54,6 +54,9 @@ def verify_second_factor(contact, code):
     code = "".join(ch for ch in str(code or "") if not ch.isspace())
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise LoginRefused("请输入6位动态口令。")
+    minutes = lockout.minutes_left(contact)
+    if minutes:  # locked meanwhile (another sign-in's wrong codes): no code helps
+        raise LoginRefused(f"账号已锁定，请{minutes}分钟后再试。")
     totp = totp_of(contact)
     now = clock.timestamp()
     step = int(now // totp.interval)
@@ -63,9 +66,6 @@ def verify_second_factor(contact, code):
             contact.totp_last_step = candidate
             lockout.signed_in(contact, clock.utcnow())  # commits
             return contact
-    minutes = lockout.minutes_left(contact)
-    if minutes:
-        raise LoginRefused(f"账号已锁定，请{minutes}分钟后再试。")
     contact.failed_logins += 1
     if contact.failed_logins >= current_app.config["STAFF_MAX_FAILED_LOGINS"]:
         contact.failed_logins = 0
