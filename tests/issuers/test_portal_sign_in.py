@@ -118,3 +118,12 @@ def test_wrong_codes_lock_the_account(app, demo, client):
     right = client.post("/issuer/login/otp", data={"csrf_token": token,
                                                    "code": totp_now(app, "pujiang")})
     assert "已锁定" in text(right) and client.get("/issuer/").status_code == 302
+
+
+def test_sign_in_attempts_are_throttled_per_address(app, client):
+    app.config.update(STAFF_LOGIN_RATE_LIMIT_ADDRESS="3 per minute")
+    token = csrf(client, "/issuer/login")
+    codes = [client.post("/issuer/login", data={"csrf_token": token, "login": "nobody",
+                                                "password": "Wrong@123x"}).status_code
+             for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
