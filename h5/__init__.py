@@ -37,3 +37,5 @@ def register(app):
     webhall.init_app(app)
     app.register_blueprint(hall.root_bp)
     register_staff(app)
+    from h5.issuers import register as register_issuers
+    register_issuers(app)

@@ -25,3 +25,8 @@ from .hall_queue import HallCounter, QueueNumber, Ticket  # noqa: F401
 from .issuers import (HolderProfile, CollateralAccount, CollateralLink,  # noqa: F401
                       RepurchaseAgreement, RepoPledge, MajorHolderRun, MajorHolderDay,
                       MajorHolderChange)
+from .issuer_portal import (Issuer, IssuerSecurity, IssuerContact,  # noqa: F401
+                            IssuerApplication, ApplicationAttachment, MailboxItem,
+                            RegisterAccess, FeeAccount, FeeEntry, AlertPhone,
+                            AlertSubscription, AlertDelivery)
+from .issuer_certificates import WrittenCertificate, CertificatePerson  # noqa: F401

@@ -11,6 +11,7 @@ ROLES = {
     "agent": "客服坐席",
     "counter": "柜台人员",
     "kiosk": "取号机",
+    "issuer_desk": "发行人业务",
 }
 
 

@@ -39,6 +39,7 @@ def _base_config(tmp_path_factory):
         "PUBLIC_BASE_URL": "http://hall.test",
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
+        "ISSUER_MAILBOX_DIR": str(tmp_path_factory.getbasetemp() / "issuer_mailbox"),
     }
 
 

@@ -115,13 +115,24 @@ def _as_staff(role):
     return sign_in
 
 
+def _as_issuer_contact(app, client):
+    """An issuer's contact at /issuer/ (password and TOTP; the demo's 浦江科技)."""
+    from tests.issuers.portal_helpers import IssuerBrowser
+    browser = IssuerBrowser.__new__(IssuerBrowser)
+    browser.app, browser.client = app, client
+    browser.login_as("pujiang", "Issuer@2026")
+
+
 USERS = {"anonymous": _as_anonymous, "wechat": _as_wechat_user, "web-hall": _as_web_hall_user,
-         **{role: _as_staff(role) for role in ("admin", "agent", "counter", "kiosk")}}
+         **{role: _as_staff(role) for role in ("admin", "agent", "counter", "kiosk",
+                                               "issuer_desk")},
+         "issuer": _as_issuer_contact}
 # A page this kind of user is let into (anonymous: sent to sign in).
 OWN_PAGE = {"anonymous": ("/h5/profile", 302), "wechat": ("/h5/profile", 200),
             "web-hall": ("/h5/profile", 200), "admin": ("/admin/", 200),
             "agent": ("/staff/cs/", 200), "counter": ("/staff/counter", 200),
-            "kiosk": ("/staff/kiosk", 200)}
+            "kiosk": ("/staff/kiosk", 200), "issuer_desk": ("/staff/issuers/", 200),
+            "issuer": ("/issuer/", 200)}
 
 
 def _csrf_token(app, client):

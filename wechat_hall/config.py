@@ -161,6 +161,8 @@ class Config:
         self.CERT_SIGNING_CHAIN = env.get("CERT_SIGNING_CHAIN", "")
         self.CERT_SIGNING_KEY_PASSWORD = env.get("CERT_SIGNING_KEY_PASSWORD", "")
         self.CERT_DIR = env.get("CERT_DIR") or str(INSTANCE / "certs")
+        # The 上市公司信箱 (ISS-2): register files of issuers, kept 60 natural days.
+        self.ISSUER_MAILBOX_DIR = env.get("ISSUER_MAILBOX_DIR") or str(INSTANCE / "issuer_mailbox")
         # Jobs (P-7): a running job's lease (renewed by its heartbeat; a dead worker's job
         # is taken up again when it runs out) and how long RQ lets one job run.
         self.JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 60)

@@ -23,6 +23,8 @@ RULES = {
     "login_address": ("LOGIN_RATE_LIMIT_ADDRESS", "address"),
     "login_openid": ("LOGIN_RATE_LIMIT_OPENID", "openid"),
     "staff_login_address": ("STAFF_LOGIN_RATE_LIMIT_ADDRESS", "address"),
+    # The issuer portal's sign-in (password and second factor): the staff limits.
+    "issuer_login_address": ("STAFF_LOGIN_RATE_LIMIT_ADDRESS", "address"),
 }
 OPENID = "wechat_openid"  # the session key h5/identity.py sets at the /h5/wx door
 

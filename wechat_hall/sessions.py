@@ -69,13 +69,16 @@ def _owner(data):
     staff = data.get("_user_id")
     if staff:
         return staff
+    issuer = data.get("issuer_contact_id")
+    if issuer is not None:
+        return f"issuer:{issuer}"
     hall = data.get("hall_user_id")
     return f"hall:{hall}" if hall is not None else None
 
 
 def _absolute_limit(app, data):
     owner = _owner(data) or ""
-    hours = app.config["STAFF_SESSION_HOURS" if owner.startswith("staff:")
+    hours = app.config["STAFF_SESSION_HOURS" if owner.startswith(("staff:", "issuer:"))
                        else "HALL_SESSION_HOURS"]
     return hours * 3600
 

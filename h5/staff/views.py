@@ -19,6 +19,7 @@ CONSOLE = [
     ("柜台叫号", "counter", "hall_desk.counter_pick", "柜台呼叫下一位、办理与过号"),
     ("临柜身份认证", "counter", "counter_checks.index", "核对投资者证件，确认或驳回一码通临柜认证"),
     ("取号机", "kiosk", "hall_desk.kiosk", "大厅取号与预约签到"),
+    ("发行人业务", "issuer_desk", "issuer_desk.index", "审核名册查询申请、名册访问记录、查询费账户"),
 ]
 
 

@@ -55,3 +55,33 @@ def major_holders_cmd(day):
     db.session.commit()
     changes = sum(run.changes for run in runs)
     click.echo(f"{on}：计算 {len(runs)} 只证券，持股5%以上股东变化 {changes} 项。")
+
+
+@group.command("totp")
+@click.argument("login")
+def totp_cmd(login):
+    """打印发行人联系人当前的动态口令（演示与测试用；生产中联系人使用自己的验证器）。"""
+    from models import IssuerContact
+    from wechat_hall.extensions import db
+    from wechat_hall.services.issuers import contacts
+    contact = db.session.execute(db.select(IssuerContact).filter_by(
+        login=login.strip())).scalar_one_or_none()
+    if contact is None:
+        _refuse(f"发行人联系人“{login}”不存在")
+    click.echo(contacts.totp_of(contact).now())
+
+
+@group.command("pushes")
+@click.option("--day", default=None, help="推送日（YYYY-MM-DD），默认今天")
+def pushes_cmd(day):
+    """按推送日（每月10日、20日、最后一个交易日；季末B股）向上市公司信箱推送名册。"""
+    from datetime import date
+
+    from wechat_hall import clock
+    from wechat_hall.services.issuers import pushes
+    try:
+        day = date.fromisoformat(day) if day else clock.today()
+    except ValueError:
+        _refuse(f"日期“{day}”应为 YYYY-MM-DD")
+    for item in pushes.run_day(day):
+        click.echo(item.file_name)

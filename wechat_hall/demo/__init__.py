@@ -7,6 +7,7 @@ from wechat_hall.extensions import db
 
 from . import (
     hall_counters,
+    issuer_portal,
     issuers,
     offices,
     registry,
@@ -21,7 +22,7 @@ from . import (
 # history; issuers after it (its accounts keep their own rows); today's booking for the
 # kiosk last, as `make run` repeats it every day.
 SEEDERS = [offices, staff, registry, hall_counters, support, voting, securities, issuers,
-           today]
+           issuer_portal, today]
 
 
 def is_empty():

@@ -7,6 +7,7 @@ STAFF = [
     ("agent", "客服坐席小王", "agent", "Agent@2026"),
     ("counter", "柜台人员小李", "counter", "Counter@2026"),
     ("kiosk", "上海大厅取号机", "kiosk", "Kiosk@2026"),
+    ("issuer_desk", "发行人业务部小陈", "issuer_desk", "Desk@2026"),
 ]
 
 

@@ -48,6 +48,7 @@ BANKCARD = "bankcard"          # ACC-8 (b): the bank-reserved phone
 DEREGISTER = "deregister"      # ACC-6
 EMAIL_SET = "email_set"        # PUB-2: the code mailed to a new e-mail address
 EMAIL_RECOVER = "email_recover"  # ACC-7 by e-mail
+ISSUER_PHONE = "issuer_phone"  # ISS-3: 手机号码维护 of an issuer
 
 # What the SMS says the code is for.
 PURPOSES = {
@@ -61,6 +62,7 @@ PURPOSES = {
     DEREGISTER: "用户注销",
     EMAIL_SET: "设置电子邮箱",
     EMAIL_RECOVER: "找回密码",
+    ISSUER_PHONE: "发行人手机号码维护",
 }
 
 DEFAULTS = {

@@ -196,12 +196,12 @@ def write_register(req, out_dir):
         raise
     if writer.count == 0:
         partial.unlink(missing_ok=True)
-        raise RegisterRefused(f"{req.security} 在 {req.record_date} 无{_empty_what(req)}，"
+        raise RegisterRefused(f"{req.security} 在 {req.record_date} 无{empty_what(req)}，"
                               "未生成名册")
     os.replace(partial, path)
     return WrittenRegister(path, writer.count)
 
 
-def _empty_what(req):
+def empty_what(req):
     return {"T4": "约定购回明细", "T5": "担保证券账户明细", "T6": "回购质押明细"}.get(
         req.kind, f"{ledger.CLASSES[req.xx]}持有人")

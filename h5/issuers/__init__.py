@@ -1,0 +1,9 @@
+"""The issuer portal at /issuer/ (ISS-2 … ISS-6, desktop web) and the issuer desk's pages
+on the staff side (/staff/issuers/). Views parse, call ``services/issuers``, render."""
+
+
+def register(app):
+    from . import alerts, auth, certificates, desk, portal, queries
+
+    for module in (auth, portal, alerts, queries, certificates, desk):
+        app.register_blueprint(module.bp)
