@@ -30,3 +30,4 @@ from .issuer_portal import (Issuer, IssuerSecurity, IssuerContact,  # noqa: F401
                             RegisterAccess, FeeAccount, FeeEntry, AlertPhone,
                             AlertSubscription, AlertDelivery)
 from .issuer_certificates import WrittenCertificate, CertificatePerson  # noqa: F401
+from .issuer_insiders import IssuerInsider  # noqa: F401

@@ -3,7 +3,7 @@ on the staff side (/staff/issuers/). Views parse, call ``services/issuers``, ren
 
 
 def register(app):
-    from . import alerts, auth, certificates, desk, portal, queries
+    from . import alerts, auth, certificates, desk, insiders, portal, queries
 
-    for module in (auth, portal, alerts, queries, certificates, desk):
+    for module in (auth, portal, alerts, queries, insiders, certificates, desk):
         app.register_blueprint(module.bp)

@@ -6,7 +6,8 @@ fee account; 云赛智联 (its B share 900901) is a second issuer, whose fee bal
 zero (its applications are refused, saying why). The issuer desk's staff account is in
 ``staff``. Idempotent.
 """
-from models import Issuer, IssuerContact, IssuerSecurity, Security
+from models import (Issuer, IssuerContact, IssuerInsider, IssuerSecurity, SecuritiesAccount,
+                    Security)
 from models.issuer_portal import PAYMENT
 from models.registry import SH
 from wechat_hall import clock
@@ -47,6 +48,22 @@ def seed():
         if code == "600888":
             fees.record(issuer.id, PAYMENT, fees.ANNUAL_FEES["A"] + 200_000,
                         f"{code}查询费（银行汇款）", ref=f"demo-payment:{code}:{year}")
+            _declare_insiders(issuer, row)
+
+
+# 董监高 of 浦江科技 (ISS-4), by a securities account each holds on the demo ledger
+INSIDERS = (("A278900271", "董事"), ("A330100204", "财务总监"))
+
+
+def _declare_insiders(issuer, contact):
+    for number, title in INSIDERS:
+        account = _one(SecuritiesAccount, number=number)
+        if account is None:
+            continue
+        investor = account.ymt_account.investor
+        db.session.add(IssuerInsider(issuer_id=issuer.id, name=investor.name, title=title,
+                                     id_type=investor.id_type, id_number=investor.id_number,
+                                     declared_by_id=contact.id, declared_at=clock.utcnow()))
 
 
 def logins():

@@ -1,7 +1,7 @@
 """ISS-4 前端自助查询 (answered at once, data as of the last trading day before today):
 股东户数, 证券质押/司法冻结情况, 股本结构, 非流通股非交易过户 — each of one of the issuer's
-own securities, from the same ledger as the registers. 费用变动 is ``fees``; 董监高持股
-and 股权激励 need data the hall does not hold yet (docs/ISSUERS.md)."""
+own securities, from the same ledger as the registers. 费用变动 is ``fees``, 董监高持股
+``insiders``; 股权激励 needs data the hall does not hold (docs/ISSUERS.md)."""
 from datetime import timedelta
 
 from sqlalchemy import or_, select
