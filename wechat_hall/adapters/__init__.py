@@ -28,4 +28,4 @@ def mail():
 
 
 def bankcard():
-    return _backend("bankcard", "bankcard_check")
+    return _backend("bankcard", "bankcard_backends")

@@ -3,7 +3,8 @@
 The check answers one question: do cardholder name, ID number, card number and the
 bank-reserved phone belong together? ``dev`` answers from the demo cards of the registry
 demo data (table ``demo_bank_card``); ``http`` (bankcard_gateway.py, docs/BANKCARD.md)
-calls the card-verification gateway the registrar contracts.
+calls the card-verification gateway the registrar contracts; ``bankcard_backends.py``
+names both.
 """
 import hashlib
 import hmac
@@ -60,7 +61,3 @@ def fingerprint(card_number):
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, card_number.encode(), hashlib.sha256).hexdigest()[:16]
 
-
-from .bankcard_gateway import HttpBankCard  # after CardCheck, which it uses
-
-BACKENDS = {"dev": DevBankCard, "http": HttpBankCard}

@@ -17,6 +17,8 @@ import time
 
 import requests
 
+from .bankcard_check import CardCheck
+
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 3.0
@@ -71,7 +73,6 @@ class HttpBankCard:
         answer = self._checked(res, nonce, request_id)
         log.info("bank card *%s checked (%s): %s", card_number[-4:], request_id,
                  answer["result"])
-        from .bankcard_check import CardCheck  # that module's BACKENDS import this one
         result = answer["result"]
         return CardCheck(result == "match", RESULTS[result])
 
