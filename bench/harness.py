@@ -151,6 +151,42 @@ def session_cookie(app, data, csrf=False):
     return (cookie, token) if csrf else cookie
 
 
+def statements_of(app, fn):
+    """Run ``fn()`` and return the SQL statements it sent (for the profilers' --sql)."""
+    from sqlalchemy import event
+
+    from wechat_hall.extensions import db
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *a: seen.append(" ".join(a[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return seen
+
+
+def timed_per_item(items, fn, cprofile=False, top=50):
+    """``fn(*item)`` for each item: (wall ms, CPU ms of this process) per item, and with
+    ``cprofile`` the profile by cumulative time printed first."""
+    profiler = None
+    if cprofile:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for item in items:
+        fn(*item)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if profiler:
+        profiler.disable()
+        import pstats
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    return wall / len(items) * 1000, cpu / len(items) * 1000
+
+
 def gunicorn_settings(args):
     return ["--workers", str(args.workers), "--worker-class", "gthread",
             "--threads", str(args.threads), "--log-level", "warning"]

@@ -12,7 +12,6 @@ cumulative time. Drops its database afterwards.
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,34 +45,12 @@ def main():
         for req in warm:
             cast(*req)
         if args.sql:
-            from sqlalchemy import event
-
-            from wechat_hall.extensions import db
-            with app.app_context():
-                engine = db.engine
-            seen = []
-            listener = lambda *a: seen.append(a[2])  # noqa: E731
-            event.listen(engine, "before_cursor_execute", listener)
-            cast(*measured.pop())
-            event.remove(engine, "before_cursor_execute", listener)
+            seen = harness.statements_of(app, lambda: cast(*measured.pop()))
             print(f"{len(seen)} statements in one ballot:")
             for statement in seen:
-                print("  ", " ".join(statement.split())[:160])
-        profiler = None
-        if args.cprofile:
-            import cProfile
-            profiler = cProfile.Profile()
-            profiler.enable()
-        t0, c0 = time.perf_counter(), time.process_time()
-        for req in measured:
-            cast(*req)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if profiler:
-            profiler.disable()
-            import pstats
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        n = len(measured)
-        print(f"{n} ballots: {wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU each "
+                print("  ", statement[:160])
+        wall, cpu = harness.timed_per_item(measured, cast, args.cprofile, top=45)
+        print(f"{len(measured)} ballots: {wall:.2f} ms wall, {cpu:.2f} ms CPU each "
               "(this process; PostgreSQL's own time not included in CPU)")
         with app.app_context():
             from wechat_hall.extensions import db

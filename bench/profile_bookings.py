@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,38 +60,15 @@ def main():
             if r.status_code != 302 or "new=1" not in r.headers.get("Location", ""):
                 raise SystemExit(f"HTTP {r.status_code} {r.headers.get('Location')}")
 
+        last = users.pop()
         if args.sql:
-            from sqlalchemy import event
-
-            from wechat_hall.extensions import db
-            with app.app_context():
-                engine = db.engine
-            seen = []
-            listener = lambda *a: seen.append(a[2])  # noqa: E731
-            event.listen(engine, "before_cursor_execute", listener)
-            confirm(*users.pop())
-            event.remove(engine, "before_cursor_execute", listener)
+            seen = harness.statements_of(app, lambda: confirm(*last))
             print(f"{len(seen)} statements in one 提交:")
             for statement in seen:
-                print("  ", " ".join(statement.split())[:160])
-        else:
-            users.pop()
-        profiler = None
-        if args.cprofile:
-            import cProfile
-            profiler = cProfile.Profile()
-            profiler.enable()
-        t0, c0 = time.perf_counter(), time.process_time()
-        for user in users:
-            confirm(*user)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if profiler:
-            profiler.disable()
-            import pstats
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)
-        n = len(users)
-        print(f"{n} confirmations: {wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU "
-              "each (this process; PostgreSQL's own time not included in CPU)")
+                print("  ", statement[:160])
+        wall, cpu = harness.timed_per_item(users, confirm, args.cprofile)
+        print(f"{len(users)} confirmations: {wall:.2f} ms wall, {cpu:.2f} ms CPU each "
+              "(this process; PostgreSQL's own time not included in CPU)")
         with app.app_context():
             from wechat_hall.extensions import db
             db.engine.dispose()

@@ -83,8 +83,9 @@ def register_jobs(app):
     from .jobs import builtin  # noqa: F401
     from .services.accounts import trade_feed  # noqa: F401
     from .services.appointments import reminders, slots  # noqa: F401
-    from .services.issuers import (alerts, applications, certificates, mailbox,  # noqa: F401
-                                   major_holders, pushes)
+    from .services.issuers import alerts, applications, mailbox, major_holders  # noqa: F401
+    from .services.issuers import certificates as issuer_certificates  # noqa: F401
+    from .services.issuers import pushes  # noqa: F401
     from .services.queries import certificates  # noqa: F401
     from .services.support import assignment  # noqa: F401
     from .services.wechat import messages, push_ledger, template_messages  # noqa: F401

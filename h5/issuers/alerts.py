@@ -97,10 +97,8 @@ def subscription_delete(contact, subscription_id):
 
 def _query(contact):
     """(security, day, error) of the 5 % pages' query string."""
-    own = contacts.securities_of(contact.issuer_id)
-    code = request.args.get("code", "")[:10]
-    security = contacts.own_security(contact.issuer_id, code) if code else (own[0] if own else None)
-    error = None if security or not code else f"证券代码“{code}”不是贵公司的证券"
+    _, security, error = contacts.chosen_security(contact.issuer_id,
+                                                  request.args.get("code", "")[:10])
     raw = request.args.get("day", "")[:20]
     day = trading_days.previous_trading_day(clock.today(), inclusive=False)
     if raw:

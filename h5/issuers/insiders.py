@@ -62,19 +62,12 @@ def remove(contact, insider_id):
     return redirect(url_for("issuer_insiders.declarations"))
 
 
-def _security(contact, securities):
-    code = request.args.get("code", "")[:10]
-    security = contacts.own_security(contact.issuer_id, code) if code else \
-        (securities[0] if securities else None)
-    error = None if security or not code else f"证券代码“{code}”不是贵公司的证券"
-    return security, error
-
-
 @bp.get("/holdings")
 @contact_required
 def holdings(contact):
     common = _common(contact, "holdings")
-    security, error = _security(contact, common["securities"])
+    _, security, error = contacts.chosen_security(contact.issuer_id,
+                                                  request.args.get("code", "")[:10])
     day = self_service.as_of()
     rows = insiders.restricted_holdings(contact.issuer_id, security, day) \
         if security and not error and not common["closed"] else None
@@ -83,7 +76,8 @@ def holdings(contact):
 
 def _changes(contact, page):
     common = _common(contact, page)
-    security, error = _security(contact, common["securities"])
+    _, security, error = contacts.chosen_security(contact.issuer_id,
+                                                  request.args.get("code", "")[:10])
     day = self_service.as_of()
     start, end = request.args.get("start", "")[:10], request.args.get("end", "")[:10]
     first = last = day

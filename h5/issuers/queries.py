@@ -15,12 +15,9 @@ ANSWERS = {"holders": self_service.holder_count, "freezes": self_service.freezes
 
 
 def _page(contact, what):
-    securities = contacts.securities_of(contact.issuer_id)
-    code = request.args.get("code", "")[:10]
-    security = contacts.own_security(contact.issuer_id, code) if code else \
-        (securities[0] if securities else None)
+    securities, security, error = contacts.chosen_security(contact.issuer_id,
+                                                           request.args.get("code", "")[:10])
     closed = portal_hours.self_service_closed()
-    error = None if security or not code else f"证券代码“{code}”不是贵公司的证券"
     day = self_service.as_of()
     answer = ANSWERS[what](security, day) if security and not closed and not error else None
     return render_template("issuers/query.html", contact=contact, securities=securities,

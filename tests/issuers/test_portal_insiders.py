@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from models import HoldingChange, Investor, IssuerInsider, SecuritiesAccount, Security
+from models import HoldingChange, IssuerInsider, SecuritiesAccount, Security
 from tests import seeding
 from tests.issuers.portal_helpers import IssuerBrowser, flash_of, text
 from wechat_hall import clock

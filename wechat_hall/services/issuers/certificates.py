@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 
 from models import (ApplicationAttachment, CertificatePerson, Freeze, HoldingChange,
                     Investor, SecuritiesAccount, WrittenCertificate, YmtAccount)
-from models.issuer_certificates import CERTIFICATE_KINDS, HOLDINGS, INSIDERS, STRUCTURE
+from models.issuer_certificates import CERTIFICATE_KINDS, INSIDERS, STRUCTURE
 from models.issuer_portal import ACCEPTED, DELIVERED, FAILED, REJECTED, SUBMITTED
 from wechat_hall import clock
 from wechat_hall.extensions import db

@@ -90,6 +90,18 @@ def own_security(issuer_id, code):
     return next((s for s in securities_of(issuer_id) if s.code == code), None)
 
 
+def chosen_security(issuer_id, code):
+    """What a query page asked for: ``(the issuer's securities, the one chosen, error)``.
+    No code: the first of them; another issuer's code (or an unknown one): None and the
+    message to show."""
+    securities = securities_of(issuer_id)
+    code = (code or "").strip()
+    if not code:
+        return securities, (securities[0] if securities else None), None
+    security = next((s for s in securities if s.code == code), None)
+    return securities, security, None if security else f"证券代码“{code}”不是贵公司的证券"
+
+
 def owned_or_404(model, row_id, issuer_id):
     """A row of ``model`` that belongs to the issuer; anything else is a 404."""
     row = db.session.get(model, row_id)
