@@ -55,6 +55,7 @@ PAGES = {
     "votes.split_submit": ("网络投票", "投票明细"),
     "accounts.phone_done": ("用户中心", "手机号码"),
     "accounts.deregister": ("用户中心", "用户注销"),
+    "email.edit": ("用户中心", "电子邮箱"),
     "activation.start": ("用户中心", "激活一码通"),
     "activation.done": ("用户中心", "激活一码通"),
 }

@@ -161,3 +161,58 @@ def test_wechat_registration_in_two_steps(hall, phone):
     frame = phone.web("/h5/profile")
     expect(frame.locator("#profile-phone")).to_have_text("138****0088")
     phone.screenshot("profile")
+
+
+def last_mail_code(hall, address):
+    with hall.app_context():
+        row = db.session.execute(db.select(DevMessage).filter_by(
+            channel="email", recipient=address).order_by(DevMessage.id.desc())).scalars().first()
+        return re.search(r"验证码为(\d{6})", row.body).group(1)
+
+
+def test_email_set_on_the_profile_then_password_recovered_by_it(hall, demo_data, browser,
+                                                                   artifact):
+    """个人基本信息 → 电子邮箱: the address is kept only with the code mailed to it; then
+    找回密码 with that address instead of the phone (an account not yet activated: straight
+    to the new password)."""
+    address = "laowang@example.com"
+    context, web = register_on_the_web(hall, browser)
+    web.goto("/h5/account/login")
+    web.fill("#phone", PHONE)
+    web.fill("#password", PASSWORD)
+    web.fill("#captcha", "AAAA")
+    web.get_by_role("button", name="登录").click()
+    expect(web.locator("#userbar")).to_contain_text("老王")
+    web.goto("/h5/profile")
+    expect(web.locator("#profile-email")).to_contain_text("未设置")
+    web.locator("#profile-email").click()
+    expect(web.locator("#email-current")).to_contain_text("未设置")
+    expect(web.locator("nav.hall-crumb")).to_have_text("当前位置：首页 > 用户中心 > 电子邮箱")
+    web.fill("#email", address)
+    web.locator(".hall-sms-btn").click()
+    expect(web.locator(".hall-sms-status")).to_contain_text("请查收邮件")
+    web.fill("#code", last_mail_code(hall, address))
+    web.screenshot(path=f"{artifact}--web-email.png", full_page=True)
+    web.get_by_role("button", name="保存").click()
+    expect(web.locator("#profile-email")).to_contain_text("l***g@example.com")
+    assert the_user(hall).email == address
+    context.close()
+
+    context = browser.new_context(base_url=hall.url, viewport={"width": 1280, "height": 900},
+                                  locale="zh-CN")
+    web = context.new_page()
+    web.goto("/h5/account/recover")
+    web.fill("#phone", address)
+    web.fill("#captcha", "AAAA")
+    web.get_by_role("button", name="下一步").click()
+    expect(web.locator("#recover-email-sent")).to_contain_text("l***g@example.com")
+    web.fill("#code", last_mail_code(hall, address))
+    web.screenshot(path=f"{artifact}--web-recover-email.png", full_page=True)
+    web.get_by_role("button", name="下一步").click()
+    web.fill("#password", "Mailed@2026")
+    web.fill("#confirm", "Mailed@2026")
+    web.get_by_role("button", name="完成").click()
+    expect(web.locator("#confirm-heading")).to_have_text("找回密码信息确认")
+    web.get_by_role("button", name="确认").click()
+    expect(web.locator(".weui-msg__desc")).to_have_text("密码已重置，请使用新密码登录。")
+    context.close()
