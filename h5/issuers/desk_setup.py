@@ -15,6 +15,7 @@ from wtforms import SelectField, StringField
 from models import Issuer, IssuerContact
 from models.registry import MARKETS
 from wechat_hall.extensions import db
+from wechat_hall.masking import mask_phone
 from wechat_hall.services.appointments import qr
 from wechat_hall.services.issuers import setup
 
@@ -53,7 +54,8 @@ def _value(field, limit):
 @desk_required
 def index():
     return render_template("issuers/desk_setup.html", rows=setup.overview(),
-                           action=ActionForm(), markets=MARKETS)
+                           action=ActionForm(), markets=MARKETS,
+                           mask_phone=mask_phone)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -103,7 +103,7 @@ def test_the_desk_sets_up_an_issuer_and_its_contact_signs_in(app, desk):
     again = desk.get(SETUP + "enrolment")  # shown once
     assert again.status_code == 302 and secret not in text(desk.get(SETUP))
     listing = text(desk.get(SETUP))
-    assert "五粮液" in listing and "000858" in listing and "200002" in listing and "wly_dm" in listing
+    assert "五粮液" in listing and "000858" in listing and "200002" in listing and "wly_dm" in listing and "138****0858" in listing
     assert _counts(app) == tuple(b + d for b, d in zip(before, (1, 2, 1, 2)))
 
     client, resp = _sign_in(app, "wly_dm", "Wly@2026ok", secret)
