@@ -9,7 +9,8 @@ until that page is read, then dropped.
 """
 import base64
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField
 
 from models import Issuer, IssuerContact
@@ -72,6 +73,9 @@ def new_issuer():
         except setup.SetupRefused as exc:
             db.session.rollback()
             error = str(exc)
+        except IntegrityError:
+            db.session.rollback()
+            error = setup.RACE_LOST
     return render_template("issuers/desk_setup_issuer.html", form=form, error=error)
 
 
@@ -112,6 +116,9 @@ def new_contact(issuer_id):
         except setup.SetupRefused as exc:
             db.session.rollback()
             error = str(exc)
+        except IntegrityError:
+            db.session.rollback()
+            error = setup.RACE_LOST
     return render_template("issuers/desk_setup_contact.html", form=form, error=error,
                            issuer=issuer, securities=setup.contacts.securities_of(issuer.id))
 

@@ -296,3 +296,22 @@ def test_cli_totp_is_refused_in_production(app, demo):
     result = runner.invoke(args=["issuer", "totp", "pujiang"])
     assert result.exit_code == 2 and "生产环境不提供动态口令查询" in result.output
     assert not re.search(r"\b\d{6}\b", result.output)
+
+
+def test_a_lost_race_is_a_message_not_a_500(app, desk, monkeypatch):
+    """Two desks taking the same code at once: the unique index decides, the loser is told."""
+    from models import Security
+    from wechat_hall.services.issuers import setup
+    with app.app_context():
+        taken = db.session.execute(db.select(Security.id).filter_by(code="600888")).scalar_one()
+
+    def unchecked(market, codes, issuer_id=None):  # the check passed before the other commit
+        return [db.session.get(Security, taken)]
+    monkeypatch.setattr(setup, "_securities", unchecked)
+    before = _counts(app)
+    resp = _new_issuer(desk, codes="000858")
+    assert resp.status_code == 200 and "刚被他人占用" in text(resp)
+    result = app.test_cli_runner().invoke(args=["issuer", "add", "X", "--market", "SZ",
+                                                "--code", "000858"])
+    assert result.exit_code == 2 and "刚被他人占用" in result.output
+    assert _counts(app) == before

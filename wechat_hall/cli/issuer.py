@@ -78,6 +78,7 @@ def totp_cmd(login):
 
 
 def _setup_refused(exc):
+    """Roll back and refuse (``exc``: a SetupRefused or a message)."""
     from wechat_hall.extensions import db
     db.session.rollback()
     _refuse(str(exc))
@@ -98,6 +99,8 @@ def _show_enrolment(enrolment):
 @click.option("--code", "codes", multiple=True, required=True, help="证券代码（可多次给出）")
 def add_cmd(name, market, codes):
     """新增发行人 NAME，拥有 --code 给出的证券，并记收本年度查询服务费。"""
+    from sqlalchemy.exc import IntegrityError
+
     from wechat_hall.extensions import db
     from wechat_hall.services.issuers import setup
     try:
@@ -105,6 +108,8 @@ def add_cmd(name, market, codes):
         db.session.commit()
     except setup.SetupRefused as exc:
         _setup_refused(exc)
+    except IntegrityError:
+        _setup_refused(setup.RACE_LOST)
     codes = "、".join(s.code for s in setup.contacts.securities_of(issuer.id))
     click.echo(f"已新增发行人 {issuer.id} {issuer.name}（{codes}）")
 
@@ -123,6 +128,8 @@ def _prompt_password():
 @click.option("--phone", required=True, help="11位手机号码")
 def contact_add_cmd(login, code, market, person, title, phone):
     """新增发行人联系人 LOGIN（密码输入两次，不回显）；打印一次验证器地址。"""
+    from sqlalchemy.exc import IntegrityError
+
     from wechat_hall.extensions import db
     from wechat_hall.services.issuers import setup
     try:
@@ -132,6 +139,8 @@ def contact_add_cmd(login, code, market, person, title, phone):
         db.session.commit()
     except setup.SetupRefused as exc:
         _setup_refused(exc)
+    except IntegrityError:
+        _setup_refused(setup.RACE_LOST)
     _show_enrolment(enrolment)
 
 

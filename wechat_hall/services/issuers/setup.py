@@ -38,6 +38,11 @@ class SetupRefused(Rejected):
     """Why an issuer or contact was not set up; ``str(exc)`` is the message."""
 
 
+# A commit that lost a race (two desks took the same login or code between the check and
+# the commit: the unique indexes decide); the caller has rolled back.
+RACE_LOST = "保存失败：该登录名或证券代码刚被他人占用，请刷新后重试"
+
+
 @dataclass
 class Enrolment:
     """What the contact needs once: the secret for the authenticator app (its otpauth
