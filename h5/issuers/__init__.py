@@ -3,7 +3,7 @@ on the staff side (/staff/issuers/). Views parse, call ``services/issuers``, ren
 
 
 def register(app):
-    from . import alerts, auth, certificates, desk, insiders, portal, queries
+    from . import alerts, auth, certificates, desk, desk_setup, insiders, portal, queries
 
-    for module in (auth, portal, alerts, queries, insiders, certificates, desk):
+    for module in (auth, portal, alerts, queries, insiders, certificates, desk, desk_setup):
         app.register_blueprint(module.bp)
