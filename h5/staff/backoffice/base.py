@@ -9,6 +9,7 @@ import logging
 from flask import flash
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from sqlalchemy import BigInteger
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms.validators import ValidationError
 
@@ -88,12 +89,18 @@ class BackOfficeView(AdminOnly, ModelView):
         """Cross-row rules from the services; they raise ``Rejected``."""
 
     def get_one(self, id):
-        """No row for an id that is not a number (every back-office table has an integer
-        id): Flask-Admin then says the record does not exist, where PostgreSQL would
-        refuse to compare ``?id=junk`` with an integer column (a 500)."""
-        if not (str(id).isascii() and str(id).isdigit()):
+        """No row for an id that is not a number of the id column's range (every
+        back-office table has an integer id): Flask-Admin then says the record does not
+        exist, where PostgreSQL would refuse ``?id=junk`` or an id past INTEGER's range
+        (found by the route fuzz: ``?id=254078749155``) with a 500."""
+        text = str(id)
+        if not (text.isascii() and text.isdigit()) or int(text) > self._largest_id():
             return None
         return super().get_one(id)
+
+    def _largest_id(self):
+        column = self.model.__mapper__.primary_key[0]
+        return 2**63 - 1 if isinstance(column.type, BigInteger) else 2**31 - 1
 
     def _get_list_extra_args(self):
         """The list's numeric arguments kept in range, for every list at once: ``?page=-5``
