@@ -24,6 +24,8 @@ def banner(app, port):
         f"  员工工作台         {base}/staff/",
         f"  临柜身份认证       {base}/staff/counter-checks/",
         f"  客服工作台         {base}/staff/cs/",
+        f"  发行人服务平台     {base}/issuer/",
+        f"  发行人业务（员工） {base}/staff/issuers/",
         f"  后台管理           {base}/admin/",
     ]
     if cfg["SIMULATOR_ENABLED"]:
