@@ -88,8 +88,8 @@ def bench_http(args, database_url, tmpdir):
     finally:
         server.stop()
     results, seconds = out["measured"]["results"], out["measured"]["seconds"]
-    ok = [r for r in results if r[0] == 302 and r[2].endswith("/receipt")]
-    errors = [r for r in results if not (r[0] == 302 and r[2].endswith("/receipt"))]
+    ok = [r for r in results if r[0] == 302 and r[2].endswith("/receipt?new=1")]
+    errors = [r for r in results if not (r[0] == 302 and r[2].endswith("/receipt?new=1"))]
     latencies = sorted(r[1] for r in results)
 
     from models import VoteBallot, VoteMeeting

@@ -125,9 +125,9 @@ def ballot(meeting_id, account):
     except AlreadyVoted as exc:
         flash(str(exc), "error")
         return redirect(url_for(".receipt", meeting_id=meeting.id, account=acc.account))
-    flash("投票成功，投票结果已正式提交。", "success")
-    # The ids as they came (the commit expired the meeting: no reload for the redirect).
-    return redirect(url_for(".receipt", meeting_id=meeting_id, account=cast.account))
+    # The ids as they came (the commit expired the meeting: no reload for the redirect);
+    # the receipt says 投票成功 from ``new=1`` (no session write on the hot path).
+    return redirect(url_for(".receipt", meeting_id=meeting_id, account=cast.account, new=1))
 
 
 def _own_ballot(meeting_id, account):
@@ -148,7 +148,8 @@ def receipt(meeting_id, account):
     return render_template("hall/votes/receipt.html", meeting=entry.meeting, acc=acc,
                            ballot=ballot, struct=struct, result=result,
                            summary=_summary(ballot), choices=CHOICES,
-                           closed=entry.results_published, mask_name=mask_name)
+                           closed=entry.results_published, mask_name=mask_name,
+                           just_cast=request.args.get("new") == "1")
 
 
 def _summary(ballot):

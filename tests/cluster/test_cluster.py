@@ -313,7 +313,7 @@ def test_the_same_vote_on_both_servers_at_once_is_one_ballot(cluster):
 
     with ThreadPoolExecutor(tries) as pool:
         outcomes = list(pool.map(vote, range(tries)))
-    assert all(status == 302 and location.endswith("/receipt") for status, location in outcomes)
+    assert all(status == 302 and location.endswith("/receipt?new=1") for status, location in outcomes)
     assert count_rows(cluster.app, db.select(db.func.count(VoteBallot.id)).filter_by(
         meeting_id=meeting_id, account=account)) == 1
 

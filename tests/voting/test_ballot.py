@@ -57,7 +57,7 @@ def test_preview_says_unvoted_count_as_abstentions_then_confirm_casts(app, clien
     assert "您还有 1,000 表决权未分配，计为弃权" in page
     assert ballots(app) == []  # the preview records nothing
     resp = post_ballot(client, meeting, data)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{WANG_AN}/receipt")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{WANG_AN}/receipt?new=1")
     [ballot] = ballots(app)
     assert ballot.shares == 5000 and ballot.channel == "web" and len(ballot.receipt) == 64
     assert sorted(ballot.line_rows, key=str) == sorted([
