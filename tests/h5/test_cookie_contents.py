@@ -80,7 +80,7 @@ def test_register_login_activate_and_vote_leave_no_personal_data_in_cookies(
     data = {f"item-{meeting['items'][0]}": "for"}
     assert post_ballot(client, meeting, data, step="preview").status_code == 200
     resp = post_ballot(client, meeting, data)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{WANG_AN}/receipt")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{WANG_AN}/receipt?new=1")
     assert_no_personal_data(recorder)
 
 
