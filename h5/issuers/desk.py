@@ -5,11 +5,12 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from models import ApplicationAttachment, Issuer, IssuerApplication, WrittenCertificate
+from models import Issuer, IssuerApplication, WrittenCertificate
 from models.issuer_portal import APPLICATION_STATUSES, DEDUCTION, PAYMENT
 from wechat_hall.extensions import db
 from wechat_hall.masking import mask_id_number
-from wechat_hall.services.issuers import applications, certificates, fees, ledger, mailbox, registers
+from wechat_hall.services.issuers import (applications, attachments, certificates, fees, ledger,
+                                         mailbox, registers)
 
 from h5.staff.access import role_required
 
@@ -85,28 +86,24 @@ def certificate_review(certificate_id):
             db.session.rollback()
             error = str(exc)
             row = db.session.get(WrittenCertificate, certificate_id)
-    files = db.session.execute(db.select(ApplicationAttachment).filter_by(
-        certificate_id=row.id).order_by(ApplicationAttachment.id)).scalars().all()
     return render_template("issuers/desk_certificate.html", row=row, error=error,
-                           mask_id=mask_id_number, attachments=files)
+                           mask_id=mask_id_number,
+                           attachments=attachments.of_owner(certificate_id=row.id))
 
 
 @bp.get("/applications/<int:application_id>/attachments/<int:attachment_id>")
 @desk_required
 def attachment(application_id, attachment_id):
-    row = db.session.get(ApplicationAttachment, attachment_id)
-    if row is None or row.application_id != application_id:
-        abort(404)
-    return send_file(BytesIO(row.data), as_attachment=True, download_name=row.file_name,
-                     mimetype=row.content_type)
+    return _send(attachments.owned_or_404(attachment_id, application_id=application_id))
 
 
 @bp.get("/certificates/<int:certificate_id>/attachments/<int:attachment_id>")
 @desk_required
 def certificate_attachment(certificate_id, attachment_id):
-    row = db.session.get(ApplicationAttachment, attachment_id)
-    if row is None or row.certificate_id != certificate_id:
-        abort(404)
+    return _send(attachments.owned_or_404(attachment_id, certificate_id=certificate_id))
+
+
+def _send(row):
     return send_file(BytesIO(row.data), as_attachment=True, download_name=row.file_name,
                      mimetype=row.content_type)
 

@@ -47,6 +47,10 @@ def test_apply_accept_deliver_download_and_audit(app, desk):
     assert review.status_code == 200 and "公告.pdf" in text(review)
     attachment = desk.get(f"/staff/issuers/applications/{application_id}/attachments/1")
     assert attachment.data == PDF
+    # Only under its own application (or certificate) is an attachment served.
+    assert desk.get(f"/staff/issuers/applications/{application_id + 1}/attachments/1"
+                    ).status_code == 404
+    assert desk.get("/staff/issuers/certificates/1/attachments/1").status_code == 404
     accepted = desk.post(f"/staff/issuers/applications/{application_id}",
                          {"decision": "accept"}, page=f"/staff/issuers/applications/{application_id}")
     assert accepted.status_code == 302

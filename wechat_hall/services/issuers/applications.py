@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from models import ApplicationAttachment, IssuerApplication, MailboxItem
+from models import IssuerApplication, MailboxItem
 from models.issuer_portal import ACCEPTED, DELIVERED, FAILED, REJECTED, SUBMITTED
 from wechat_hall import clock
 from wechat_hall.extensions import db
@@ -152,10 +152,7 @@ def submit(contact, draft, files):
         contact_phone=c["phone"], meeting_date=c["meeting"], late_warning=c["warning"])
     db.session.add(application)
     db.session.flush()
-    for name, content_type, digest, data in c["files"]:
-        db.session.add(ApplicationAttachment(application_id=application.id, file_name=name,
-                                             content_type=content_type, size=len(data),
-                                             sha256=digest, data=data))
+    attachments.store(c["files"], application_id=application.id)
     db.session.commit()
     return application
 

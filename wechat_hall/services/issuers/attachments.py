@@ -5,6 +5,11 @@ import re
 import zipfile
 from io import BytesIO
 
+from flask import abort
+
+from models import ApplicationAttachment
+from wechat_hall.extensions import db
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 KINDS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -58,3 +63,24 @@ def check(name, data):
         raise AttachmentRefused(f"附件“{safe_name(raw)[:40]}”的内容与文件类型不符，"
                                 "请上传真实的文档")
     return safe_name(raw), KINDS[ext], hashlib.sha256(data).hexdigest()
+
+
+def store(checked, **owner):
+    """Add the checked files (``(name, content type, sha256, data)``) to the caller's
+    transaction, for one owner: ``application_id=`` or ``certificate_id=``."""
+    for name, content_type, digest, data in checked:
+        db.session.add(ApplicationAttachment(**owner, file_name=name, content_type=content_type,
+                                             size=len(data), sha256=digest, data=data))
+
+
+def of_owner(**owner):
+    return db.session.execute(db.select(ApplicationAttachment).filter_by(**owner)
+                              .order_by(ApplicationAttachment.id)).scalars().all()
+
+
+def owned_or_404(attachment_id, **owner):
+    """The attachment when it belongs to that owner; anything else is a 404."""
+    row = db.session.get(ApplicationAttachment, attachment_id)
+    if row is None or any(getattr(row, k) != v for k, v in owner.items()):
+        abort(404)
+    return row

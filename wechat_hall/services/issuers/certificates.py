@@ -15,7 +15,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import or_, select
 
-from models import (ApplicationAttachment, CertificatePerson, Freeze, HoldingChange,
+from models import (CertificatePerson, Freeze, HoldingChange,
                     Investor, SecuritiesAccount, WrittenCertificate, YmtAccount)
 from models.issuer_certificates import CERTIFICATE_KINDS, INSIDERS, STRUCTURE
 from models.issuer_portal import ACCEPTED, DELIVERED, FAILED, REJECTED, SUBMITTED
@@ -155,10 +155,7 @@ def submit(contact, ask, files):
     for name, id_number, account in persons:
         db.session.add(CertificatePerson(certificate_id=row.id, name=name, id_number=id_number,
                                          account=account))
-    for name, content_type, digest, data in checked:
-        db.session.add(ApplicationAttachment(certificate_id=row.id, file_name=name,
-                                             content_type=content_type, size=len(data),
-                                             sha256=digest, data=data))
+    attachments.store(checked, certificate_id=row.id)
     db.session.commit()
     return row
 
