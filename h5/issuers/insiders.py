@@ -35,7 +35,7 @@ def _common(contact, page):
 def declarations(contact):
     error, form = None, {}
     common = _common(contact, "declarations")
-    if request.method == "POST" and not common["closed"]:
+    if request.method == "POST":
         form = {k: _text(k, 60) for k in ("name", "title", "id_type", "id_number")}
         try:
             insiders.declare(contact, form["name"], form["title"], form["id_type"],
@@ -54,10 +54,11 @@ def declarations(contact):
 @bp.post("/<int:insider_id>/remove")
 @contact_required
 def remove(contact, insider_id):
-    if portal_hours.self_service_closed():
-        flash(portal_hours.self_service_closed(), "error")
-    else:
+    try:
         row = insiders.remove(contact, insider_id)
+    except Rejected as exc:
+        flash(str(exc), "error")
+    else:
         flash(f"已删除{row.name}的董监高申报。", "success")
     return redirect(url_for("issuer_insiders.declarations"))
 

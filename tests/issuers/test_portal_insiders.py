@@ -42,6 +42,12 @@ def _hold(app, account_id, day, quantity, kind="buy", zqlb="PT", ltlx="0"):
         db.session.commit()
 
 
+def _token(issuer):
+    import re
+    page = text(issuer.get("/issuer/mailbox"))  # a page with a form at any hour
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
 def _rows(app):
     with app.app_context():
         return db.session.execute(db.select(db.func.count(IssuerInsider.id))).scalar_one()
@@ -131,3 +137,9 @@ def test_history_periods_and_hours(issuer, app):
     issuer.post("/issuer/insiders", {"name": "王五", "title": "董事", "id_type": "resident_id",
                                      "id_number": "11010519491231002X"})
     assert _rows(app) == before
+    with app.app_context():
+        declared = db.session.execute(db.select(IssuerInsider)).scalars().first().id
+    issuer.client.post(f"/issuer/insiders/{declared}/remove",
+                       data={"csrf_token": _token(issuer)})
+    with app.app_context():
+        assert db.session.get(IssuerInsider, declared).removed_at is None  # outside the hours

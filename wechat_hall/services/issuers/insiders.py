@@ -20,7 +20,7 @@ from wechat_hall.extensions import db
 from wechat_hall.services.accounts import id_numbers
 from wechat_hall.services.errors import Rejected
 
-from . import ledger
+from . import ledger, portal_hours
 
 MAX_INSIDERS = 200
 HISTORY_DAYS = 366  # the longest 历史持有变动 period asked at once
@@ -35,7 +35,9 @@ def declared(issuer_id):
 
 
 def declare(contact, name, title, id_type, id_number):
-    """Declare one person for the contact's issuer; Rejected with the reason otherwise."""
+    """Declare one person for the contact's issuer (in the self-service hours); Rejected
+    with the reason otherwise."""
+    _require_hours()
     name = " ".join((name or "").split())
     if not name or len(name) > 40:
         raise Rejected("请填写姓名（不超过40个字）。")
@@ -62,10 +64,17 @@ def remove(contact, insider_id):
     """End a declaration of the contact's own issuer (another issuer's id: 404)."""
     from .contacts import owned_or_404
     row = owned_or_404(IssuerInsider, insider_id, contact.issuer_id)
+    _require_hours()
     if row.removed_at is None:
         row.removed_at = clock.utcnow()
         db.session.commit()
     return row
+
+
+def _require_hours():
+    closed = portal_hours.self_service_closed()
+    if closed:
+        raise Rejected(closed)
 
 
 def _accounts(insiders):
