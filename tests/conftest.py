@@ -13,6 +13,7 @@ from sqlalchemy import text
 from wechat_hall import create_app
 from wechat_hall.extensions import db
 from wechat_hall.jobs import queue as job_queue
+from wechat_hall.services import redis_batch
 from wechat_hall.services.wechat import followers
 from wechat_hall.simulator import push
 
@@ -99,9 +100,10 @@ def make_app(base_config, _schema):
     yield factory
     job_queue.drain()
     for app in made:
-        # The app's activity writer runs on a thread of its own: what it still holds is
-        # written now, not into the next test's clean database.
+        # The app's activity and reply writers run on threads of their own: what they
+        # still hold is written now, not into the next test's clean database and Redis.
         followers.flush_activity(app)
+        redis_batch.flush_writers(app)
         with app.app_context():
             db.session.remove()
 

@@ -32,6 +32,7 @@ def create_app(test_config=None):
     register_staging_notice(app)
     register_sessionless_paths(app)
     register_static_files(app)
+    register_push_gate(app)
     return app
 
 
@@ -101,6 +102,13 @@ def register_blueprints(app):
     if app.config["SIMULATOR_ENABLED"]:
         from .simulator import register as register_simulator
         register_simulator(app)
+
+
+def register_push_gate(app):
+    """Last, so outermost: WeChat's pushes are answered ahead of Flask's page machinery
+    (handlers/endpoint.py, issue 15)."""
+    from handlers import endpoint
+    endpoint.install(app)
 
 
 def register_rate_limits(app):

@@ -52,8 +52,16 @@ class ControlCharacters(BadRequest):
 class TooLarge(RequestEntityTooLarge):
     def __init__(self, limit):
         super().__init__()
-        message = f"提交的内容超过了本页面允许的大小（{_size(limit)}），请缩小后重试。"
-        self.hall_message = ("内容过大", message)
+        self.hall_message = ("内容过大", too_large_message(limit))
+
+
+def too_large_message(limit):
+    return f"提交的内容超过了本页面允许的大小（{_size(limit)}），请缩小后重试。"
+
+
+def has_control_characters(text):
+    """What :func:`check_request` refuses in a query or form field (the push gate asks)."""
+    return bool(_IN_TEXT.search(text))
 
 
 def _size(limit):

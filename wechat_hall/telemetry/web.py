@@ -27,33 +27,39 @@ def _start():
     g.telemetry_token = context.bind(context.accept(request.headers.get("X-Request-Id")))
 
 
-def note_push(message):
-    """The WeChat view names the push's type: counted with its reply latency."""
-    g.telemetry_push = metrics.push_type(message)
+def note_push_type(push):
+    """The WeChat view names the push's type (``metrics.push_type``): counted with its
+    reply latency."""
+    g.telemetry_push = push
 
 
 def _finish(response):
     t0 = g.get("telemetry_t0")
     if t0 is None:  # a request that failed before our first hook ran
         return response
-    seconds = time.perf_counter() - t0
     endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
-    status = response.status_code
-    metrics.child(metrics.HTTP_REQUESTS, endpoint, request.method, str(status)).inc()
+    rid = record(endpoint, request.method, request.path, response.status_code,
+                 time.perf_counter() - t0, g.get("telemetry_push"))
+    if rid:
+        response.headers["X-Request-Id"] = rid
+    return response
+
+
+def record(endpoint, method, path, status, seconds, push=None):
+    """Count a finished request and write its line; returns the request id to send back.
+    Flask's requests come here from their after-request hook, WeChat's pushes from the
+    push gate in front of Flask (handlers/endpoint.py)."""
+    metrics.child(metrics.HTTP_REQUESTS, endpoint, method, str(status)).inc()
     metrics.child(metrics.HTTP_SECONDS, endpoint).observe(seconds)
-    fields = {"event": "request", "method": request.method, "path": scrub(request.path),
+    fields = {"event": "request", "method": method, "path": scrub(path),
               "endpoint": endpoint, "status": status,
               "duration_ms": round(seconds * 1000, 2)}
-    push = g.get("telemetry_push")
     if push is not None:
         metrics.child(metrics.PUSHES, push).inc()
         metrics.child(metrics.PUSH_SECONDS, push).observe(seconds)
         fields["push"] = push
-    rid = context.current()
-    if rid:
-        response.headers["X-Request-Id"] = rid
     event(log, "request", **fields)
-    return response
+    return context.current()
 
 
 def _forget(exc=None):

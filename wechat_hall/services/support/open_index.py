@@ -57,13 +57,13 @@ class Hint:
 def _take(replies):
     if any(failed(r) for r in replies):
         return None
-    member, built, no_open = replies
-    return Hint(bool(no_open) or (bool(built) and not member), not built)
+    member, (built, no_open) = replies  # the flags' values (1) or None
+    return Hint(no_open is not None or (built is not None and not member), built is None)
 
 
 def probe(openid):
-    return Probe("cs.open", [("SISMEMBER", OPEN_IDS, openid), ("EXISTS", BUILT),
-                             ("EXISTS", _no_open_key(openid))], _take)
+    return Probe("cs.open", [("SISMEMBER", OPEN_IDS, openid),
+                             ("MGET", BUILT, _no_open_key(openid))], _take)
 
 
 def ask(openid):

@@ -227,13 +227,14 @@ def _forget_claim(r, key):
 
 
 def _remember(r, key, xml, cfg):
+    """Cache the reply for WeChat's retries: in Redis by the process's writer, a few
+    milliseconds after the answer (redis_batch.Writer), or in the database while Redis
+    was unreachable at the claim."""
     if r is None:
         push_ledger.remember(key, xml)
         return
-    try:
-        r.set(key, xml, ex=cfg["WECHAT_DEDUP_TTL"])
-    except RedisError as exc:
-        log.error("could not cache the reply for retries: %s", exc)
+    redis_batch.Writer.of(current_app, "wechat-replies").put(
+        "SET", key, xml, "EX", cfg["WECHAT_DEDUP_TTL"])
 
 
 def _wait_for_first(r, key, budget):
