@@ -18,7 +18,6 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     configure_logging(app)
-    configure_proxies(app)
     register_telemetry(app)
     register_extensions(app)
     register_jobs(app)
@@ -32,7 +31,8 @@ def create_app(test_config=None):
     register_staging_notice(app)
     register_sessionless_paths(app)
     register_static_files(app)
-    register_push_gate(app)
+    register_lean_routes(app)
+    configure_proxies(app)
     return app
 
 
@@ -50,8 +50,9 @@ def register_telemetry(app):
 
 
 def configure_proxies(app):
-    """Behind nginx (or any proxy) the client's address is in X-Forwarded-For: trust as
-    many hops as TRUSTED_PROXIES says, so the per-IP SMS cap counts people, not the proxy."""
+    """Last, so outermost (the lean routes see the client's address too): behind nginx
+    (or any proxy) the client's address is in X-Forwarded-For: trust as many hops as
+    TRUSTED_PROXIES says, so the per-IP SMS cap counts people, not the proxy."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -104,11 +105,11 @@ def register_blueprints(app):
         register_simulator(app)
 
 
-def register_push_gate(app):
-    """Last, so outermost: WeChat's pushes are answered ahead of Flask's page machinery
-    (handlers/endpoint.py, issue 15)."""
-    from handlers import endpoint
-    endpoint.install(app)
+def register_lean_routes(app):
+    """After the static files: WeChat's pushes and the queue poll are answered ahead of
+    Flask's page machinery (lean_routes.py, issue 15)."""
+    from . import lean_routes
+    lean_routes.install(app)
 
 
 def register_rate_limits(app):

@@ -96,9 +96,9 @@ class Config:
         self.WECHAT_REPLY_BUDGET = float(env.get("WECHAT_REPLY_BUDGET", "4.0"))
         # Seconds a push's reply is kept for WeChat's retries (it retries for ~15 s).
         self.WECHAT_DEDUP_TTL = _int("WECHAT_DEDUP_TTL", 300)
-        # Pushes answered by the WSGI gate ahead of Flask (handlers/endpoint.py); 0 sends
-        # them through Flask's full request path, with the same answers.
-        self.WECHAT_PUSH_GATE = _bool("WECHAT_PUSH_GATE", True)
+        # /wechat's pushes and the queue poll answered ahead of Flask (lean_routes.py);
+        # 0 sends them through Flask's full request path, with the same answers.
+        self.LEAN_ROUTES = _bool("LEAN_ROUTES", True)
         self.WECHAT_HTTP_TIMEOUT = float(env.get("WECHAT_HTTP_TIMEOUT", "5"))
         # Request bodies (wechat_hall/request_guard.py), in bytes: WeChat's pushes are a
         # few KB; ordinary forms; the views that take a file (kiosk photo, Excel details).

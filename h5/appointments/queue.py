@@ -1,9 +1,10 @@
 """排号进度查询 (APT-9) and the hall's public call display (APT-8)."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from h5.forms import HallForm
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 
+from h5.forms import HallForm
 from h5.identity import current_openid
-from wechat_hall import clock
+from wechat_hall import clock, lean_routes
 from wechat_hall.services.appointments import counters, offices
 from wechat_hall.services.appointments import progress as queue_progress
 
@@ -64,13 +65,36 @@ def remind():
 
 @bp.get("/status.json")
 def status_json():
-    """The same answer as the page, for polling (and the benchmark)."""
+    """The same answer as the page, for polling (and the benchmark). Served as a lean
+    route (below); this view answers with ``LEAN_ROUTES=0``."""
     try:
         status = queue_progress.quick_status(request.args.get("office"),
                                              request.args.get("code"), request.remote_addr)
     except queue_progress.Refused as exc:
         return jsonify(error=str(exc)), 404
     return jsonify(status)
+
+
+def lean_status(req):
+    """``status_json`` as a lean route (wechat_hall/lean_routes.py): the poll of every
+    waiting phone, with the same JSON."""
+    try:
+        status = queue_progress.quick_status(req.args.get("office"), req.args.get("code"),
+                                             req.remote_addr)
+    except queue_progress.Refused as exc:
+        return 404, _json({"error": str(exc)}), lean_routes.JSON
+    return 200, _json(status), lean_routes.JSON
+
+
+def _json(value):
+    """Byte for byte what ``jsonify`` sends (compact, sorted keys, ASCII)."""
+    return current_app.json.dumps(value, separators=(",", ":")) + "\n"
+
+
+@bp.record_once
+def _lean(state):
+    lean_routes.route(state.app, "GET", "/h5/queue/status.json", "queue.status_json",
+                      lean_status)
 
 
 @bp.get("/display/<office_code>")

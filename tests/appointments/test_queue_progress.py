@@ -208,3 +208,50 @@ def test_the_fast_paths_agree_with_the_definition_on_crafted_queues(hall_app):
         # The reminders count by position in call order: due exactly at the definition.
         assert progress.request_reminder(deepest, "o_remind", oracle[deepest.id] - 1) is False
         assert progress.request_reminder(deepest, "o_remind", oracle[deepest.id]) is True
+
+
+def _polls(app, client, code):
+    from wechat_hall.redis_store import get_redis
+    with app.app_context():
+        get_redis().flushdb()  # no wrong guesses of an earlier round
+    out = []
+    for query in (f"office=SH&code={code}", "office=SH", "office=XX&code=1",
+                  "office=SH&code=1", "office=SH&code=2", "office=SH&code=3", "code=1"):
+        resp = client.get(f"/h5/queue/status.json?{query}",
+                          headers={"X-Forwarded-For": "203.0.113.7"})
+        out.append((resp.status_code, resp.headers["Content-Type"], resp.get_data()))
+    return out
+
+
+def _lean_app(make_app, **config):
+    from tests.appointments.apt_helpers import MONDAY_10AM, seed_halls
+    app = make_app(CLOCK_NOW=MONDAY_10AM, QUEUE_LOOKUP_MAX_FAILURES=2, **config)
+    seed_halls(app)
+    kiosk = Kiosk(app)
+    return app, kiosk.ticket(kiosk.walk_in("QUERY"))[1]
+
+
+def test_the_lean_poll_answers_byte_for_byte_as_the_flask_view(make_app):
+    """Issue 15: the poll is a lean route (wechat_hall/lean_routes.py); its answers,
+    wrong-guess counting included, are those of the Flask view behind it."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from wechat_hall.lean_routes import LeanRoutes
+    app, code = _lean_app(make_app)
+    assert isinstance(app.wsgi_app, LeanRoutes)
+    lean = _polls(app, app.test_client(), code)
+    flask_path = _polls(app, Client(app.wsgi_app.inner, Response), code)
+    assert lean == flask_path
+    assert lean[0][0] == 200 and b"E001" in lean[0][2]
+    assert lean[-1][0] == 404 and "查询错误次数过多" in lean[-1][2].decode("unicode_escape")
+
+
+def test_the_lean_poll_counts_guesses_per_client_behind_the_proxy(make_app):
+    """With TRUSTED_PROXIES, the guesses are the forwarded client's, not the proxy's."""
+    app, code = _lean_app(make_app, TRUSTED_PROXIES=1)
+    answers = _polls(app, app.test_client(), code)
+    assert "查询错误次数过多" in answers[-1][2].decode("unicode_escape")
+    other = app.test_client().get("/h5/queue/status.json?office=SH&code=1",
+                                  headers={"X-Forwarded-For": "198.51.100.9"})
+    assert "查询错误次数过多" not in other.get_data().decode("unicode_escape")

@@ -1,4 +1,4 @@
-"""Issue 15: pushes are answered by the WSGI gate in front of Flask, their replies are
+"""Issue 15: pushes are answered by a lean route in front of Flask (lean_routes.py), their replies are
 cached by the process's writer, and the push's Redis questions go in one raw round trip.
 Each keeps the rule it replaced: the same answers as through Flask, the same edge checks,
 a retry gets the first reply, a lost connection is a failure the callers handle."""
@@ -15,7 +15,7 @@ from wechat_hall.simulator import push
 
 
 def _answers(make_app, gate):
-    app = make_app(WECHAT_PUSH_GATE=gate)
+    app = make_app(LEAN_ROUTES=gate)
     client = app.test_client()
     cfg = app.config
     out = []
