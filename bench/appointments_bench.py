@@ -192,7 +192,8 @@ def run(args):
             print("progress", name, {k: v for k, v in entry.items() if k != "lat"})
         info["load"] = (f"{load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} after "
                         "(1-minute load average, this machine has "
-                        f"{info['nproc']} cores; anything above that is other work)")
+                        f"{info['nproc']} cores; it counts runnable threads, the servers' and the "
+                        "load client's among them)")
         summary = dict(info=info, db=db_desc, race=race_result, sus=sus_result,
                        progress=progress, args=vars(args), settings=" ".join(settings))
         if not args.no_write:

@@ -312,6 +312,7 @@ def machine_info(database_url, redis_url):
     except (OSError, AttributeError):
         info["memory"] = "unknown"
     info["kernel"] = os.uname().release
+    info["yardstick"] = yardstick()
     try:
         import psycopg2
         from sqlalchemy.engine import make_url
@@ -340,11 +341,34 @@ def machine_info(database_url, redis_url):
     return info
 
 
+def yardstick():
+    """Milliseconds of one fixed piece of pure-Python work (hashing, JSON, a small sort and
+    dictionary traffic: what a request does), best of five, on one core. The same work
+    on every run, so two runs' figures can be compared even when the machines' cores are
+    not equally fast: the same model name on a shared host has run it 2.5–3 × slower
+    on one day than on another."""
+    import hashlib
+    import json
+    payload = b"x" * 1024
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        for i in range(4000):
+            hashlib.sha256(payload).hexdigest()
+            row = {"id": i, "label": f"E{i:03d}", "ahead": i % 17, "status": "等待中"}
+            json.loads(json.dumps(row, ensure_ascii=False))
+            sorted((i * 7919) % 1013 for i in range(40))
+        best = min(best, time.process_time() - t0)
+    return round(best * 1000, 1)
+
+
 def machine_line(info):
     """The machine of :func:`machine_info` in one line, for a section's header."""
+    speed = info.get("yardstick") or yardstick()
     return (f"{info['nproc']} cores ({info['cpu']}), {info['memory']} memory, Linux "
             f"{info['kernel']}; Python {info['python']}, Flask {info['flask']}, "
-            f"gunicorn {info['gunicorn']}")
+            f"gunicorn {info['gunicorn']}; CPU yardstick {speed} ms (`harness.yardstick`: "
+            f"fixed work, lower is faster)")
 
 
 def percentile(sorted_values, p):

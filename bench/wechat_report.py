@@ -1,6 +1,7 @@
 """Figures of ``bench/wechat_throughput.py``: the summary of the rounds, the console
 table and the section of docs/BENCHMARKS.md."""
 
+import harness
 from harness import BENCH_DB, gunicorn_settings, percentile, write_section
 from wechat_load import KEYWORD_SHARE
 
@@ -144,9 +145,7 @@ def render_doc(s):
         "both servers is decrypted and checked (addressee, and the keyword's answer).",
         "",
         f"- Date: {i['date']}",
-        f"- Machine: {i['nproc']} cores ({i['cpu']}), {i['memory']} memory, Linux "
-        f"{i['kernel']}; Python {i['python']}, Flask {i.get('flask', '?')}, "
-        f"gunicorn {i.get('gunicorn', '?')}",
+        f"- Machine: {harness.machine_line(i)}",
         f"- Code measured: {i.get('app', 'unknown')}",
         f"- gunicorn (both servers): `{s['settings']}`",
         f"- Database: PostgreSQL {i['postgresql']} on 127.0.0.1, {s['db']}; "
@@ -158,8 +157,9 @@ def render_doc(s):
         "the rest other text",
         f"- Machine load (1-minute average) during the windows: "
         f"{min(r['load'] for r in s['rows']):.1f}–{max(r['load'] for r in s['rows']):.1f} "
-        f"on {i['nproc']} cores (other sessions share the machine; ratios come from "
-        "alternated windows, so both servers met the same load)",
+        f"on {i['nproc']} cores (it counts runnable threads, the servers' own among them; "
+        "the *rest* column below is what anything else used, and the ratios come from "
+        "alternated windows, so both servers met the same machine)",
         "",
     ]
     for mode, m in s["modes"].items():
