@@ -148,3 +148,20 @@ def test_io_bodies_are_read_once(client):
     resp = client.post("/wechat?signature=x&timestamp=1&nonce=1", input_stream=body,
                        content_type="text/xml")
     assert resp.status_code == 403 and body.tell() == len(b"<xml></xml>")
+
+
+def test_queued_replies_are_written_when_the_process_exits(real_redis):
+    """What a writer still holds at a normal exit (gunicorn's graceful stop) is written."""
+    import subprocess
+    import sys
+    real_redis.delete("gate:at-exit")
+    url = os.environ["HALL_TEST_REDIS_URL"]
+    script = (
+        "import redis\n"
+        "from wechat_hall.services import exit_flush, redis_batch\n"
+        f"r = redis.Redis.from_url({url!r})\n"
+        "w = exit_flush.register(redis_batch.Writer(r, 'exit'))\n"
+        "w.pending.append(('SET', 'gate:at-exit', 'written', 'EX', 30))\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-c", script], cwd=root, check=True, timeout=60)
+    assert real_redis.get("gate:at-exit") == b"written"

@@ -9,16 +9,16 @@ replies — and ``inbound.respond`` sends them in the same pipeline as the dedup
 A new check joins by adding a probe (or, for a check that must refuse the push before
 the claim, a command in front of it: see ``inbound.claim``).
 """
-import atexit
 import logging
 import os
 import threading
 import time
-import weakref
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from . import exit_flush
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,7 @@ class Writer:
         key = "redis_writer:" + name
         writer = app.extensions.get(key)
         if writer is None or writer.pid != os.getpid():
-            writer = app.extensions[key] = cls(app.extensions["redis"], name)
-            _writers.add(writer)
+            writer = app.extensions[key] = exit_flush.register(cls(app.extensions["redis"], name))
         return writer
 
     def _run(self):
@@ -193,16 +192,6 @@ class Writer:
                     "%s: %d of %d writes not done: %s", self.name, len(errors), len(batch),
                     errors[0])
             return len(batch)
-
-
-_writers = weakref.WeakSet()  # every live writer of this process, for the exit hook
-
-
-@atexit.register
-def _flush_at_exit():
-    for writer in list(_writers):
-        if writer.pid == os.getpid():
-            writer.flush()
 
 
 def flush_writers(app):

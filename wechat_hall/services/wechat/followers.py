@@ -16,12 +16,10 @@ stop); only a process killed outright loses its last second of activity, which t
 user's next message (after the marker's minute) records again. With
 ``FOLLOWER_FLUSH_SECONDS`` = 0 the write happens at once, on the push's thread.
 """
-import atexit
 import logging
 import os
 import threading
 import time
-import weakref
 
 from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +28,7 @@ from models import Follower
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
+from wechat_hall.services import exit_flush
 from wechat_hall.services.redis_batch import Probe, failed
 
 log = logging.getLogger(__name__)
@@ -133,8 +132,7 @@ class ActivityBuffer:
     def of(cls, app):
         buffer = app.extensions.get("follower_activity")
         if buffer is None or buffer.pid != os.getpid():  # a forked child starts afresh
-            buffer = app.extensions["follower_activity"] = cls(app)
-            _buffers.add(buffer)
+            buffer = app.extensions["follower_activity"] = exit_flush.register(cls(app))
         return buffer
 
     def add(self, openid, at):
@@ -177,16 +175,6 @@ class ActivityBuffer:
                             self.pending[openid] = at
                 return 0
             return len(batch)
-
-
-_buffers = weakref.WeakSet()  # every live buffer of this process, for the exit hook
-
-
-@atexit.register
-def _flush_at_exit():
-    for buffer in list(_buffers):
-        if buffer.pid == os.getpid():
-            buffer.flush()
 
 
 def flush_activity(app):
