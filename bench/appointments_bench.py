@@ -124,10 +124,14 @@ def run(args):
         settings = harness.gunicorn_settings(args)
         logs = tempfile.mkdtemp(prefix="bench-apt-")
         app_port, bare_port = harness.free_port(), harness.free_port()
-        app_server = harness.Server("app", [str(harness.GUNICORN), *settings, "--bind",
-                                       f"127.0.0.1:{app_port}", "wsgi:app"],
-                               harness.server_env(url, args.redis_url, app_port), app_port,
-                               "/healthz", logs)
+        app_env, profiling = harness.server_env(url, args.redis_url, app_port), []
+        if args.yappi:  # each worker writes its CPU profile at exit (bench/gunicorn_yappi.py)
+            os.makedirs(args.yappi, exist_ok=True)
+            app_env["BENCH_YAPPI_DIR"] = os.path.abspath(args.yappi)
+            profiling = ["--config", str(BENCH / "gunicorn_yappi.py")]
+        app_server = harness.Server("app", [str(harness.GUNICORN), *profiling, *settings,
+                                            "--bind", f"127.0.0.1:{app_port}", "wsgi:app"],
+                                    app_env, app_port, "/healthz", logs)
         servers.append(app_server)
         bare = harness.Server("bare", [str(harness.GUNICORN), *settings, "--bind", f"127.0.0.1:{bare_port}",
                                   "--chdir", str(BENCH), "bare_app:app"],
@@ -196,7 +200,7 @@ def run(args):
                         "load client's among them)")
         summary = dict(info=info, db=db_desc, race=race_result, sus=sus_result,
                        progress=progress, args=vars(args), settings=" ".join(settings))
-        if not args.no_write:
+        if not args.no_write and not args.yappi:
             write_doc(render(summary))
         return summary
     finally:
@@ -279,6 +283,9 @@ def main(argv=None):
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--duration", type=float, default=10)
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--yappi", metavar="DIR",
+                   help="profile the app's workers with yappi (pip install yappi) into DIR; "
+                        "implies --no-write")
     args = p.parse_args(argv)
     summary = run(args)
     r = summary["race"]
