@@ -141,6 +141,7 @@ class Writer:
         self.wake = threading.Event()
         self.pending = []
         self.thread = None
+        self.failed = 0  # writes Redis did not take, since this writer began
 
     def put(self, *command):
         with self.lock:
@@ -173,21 +174,16 @@ class Writer:
                     return
 
     def flush(self):
-        """Send what is queued in one pipeline; returns how many commands went."""
+        """Send what is queued in one round trip; returns how many commands went."""
         with self.writing:
             with self.lock:
                 batch, self.pending = self.pending, []
             if not batch:
                 return 0
-            pipe = self.redis.pipeline(transaction=False)
-            for command in batch:
-                pipe.execute_command(*command)
-            try:
-                replies = pipe.execute(raise_on_error=False)
-            except RedisError as exc:
-                replies = [exc]
+            replies = _round_trip(self.redis, batch)
             errors = [r for r in replies if failed(r)]
             if errors:
+                self.failed += len(errors)
                 log.error(
                     "%s: %d of %d writes not done: %s", self.name, len(errors), len(batch),
                     errors[0])
