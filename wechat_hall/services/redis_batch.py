@@ -4,7 +4,7 @@ A push used to ask Redis four separate things (claim the dedup key, the follower
 "seen this minute" marker, the "no open conversation" marker, cache the reply), each a
 network round trip and a few hundred microseconds of redis-py. Now whoever needs an
 answer for a push declares a :class:`Probe` — its commands and what to do with their
-replies — and ``inbound.respond`` sends them in the same pipeline as the dedup claim.
+replies — and ``inbound.respond`` sends them in the same round trip as the dedup claim.
 
 A new check joins by adding a probe (or, for a check that must refuse the push before
 the claim, a command in front of it: see ``inbound.claim``).
@@ -118,7 +118,7 @@ def failed(reply):
 
 class Writer:
     """Redis writes that may land a few milliseconds late, sent together by one thread of
-    the process: whatever was queued while the last pipeline ran goes in the next one.
+    the process: whatever was queued while the last write ran goes in the next one.
 
     A push's reply is cached for WeChat's retries this way (``inbound.respond``): WeChat
     retries a push only when it got no answer for 5 s, and a retry that comes while the
