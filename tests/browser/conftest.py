@@ -21,6 +21,8 @@ from werkzeug.serving import make_server
 from wechat_hall import create_app
 from wechat_hall.extensions import db
 from wechat_hall.jobs.worker import run_pending
+from wechat_hall.services import redis_batch
+from wechat_hall.services.wechat import followers
 
 from tests import seeding
 from tests.browser.phone import Phone
@@ -85,12 +87,22 @@ def live_server(base_config, _schema):
     server.stop()
 
 
+def _written(app):
+    """What the live server's app still holds in memory (the follower activity its
+    thread writes every second, queued Redis writes) is written now: before the clean,
+    not into the next test's empty database."""
+    followers.flush_activity(app)
+    redis_batch.flush_writers(app)
+
+
 @pytest.fixture
 def hall(live_server, make_app):
     """The live server, over a clean database and Redis (``make_app`` cleans them for each
     test; its app has the live server's settings, so jobs it runs see the same URLs)."""
+    _written(live_server.app)
     make_app(**live_server.config)
-    return live_server
+    yield live_server
+    _written(live_server.app)
 
 
 @pytest.fixture
