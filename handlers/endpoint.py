@@ -7,10 +7,7 @@ with its Chinese 413, control characters refused, the request id, log line and c
 Then signature, replay, dedup, the reply budget and the router, as before. ``receive``
 below is the same answer through Flask (``LEAN_ROUTES=0``).
 """
-import io
-
 from flask import Blueprint, Response, current_app, request
-from werkzeug.wsgi import get_content_length
 
 from wechat_hall import lean_routes, request_guard
 from wechat_hall.lean_routes import TEXT, XML
@@ -66,24 +63,10 @@ def lean_receive(req):
     WECHAT_MAX_BODY_BYTES (a declared length over it refused unread, a chunked body read
     to one byte past it), then :func:`answer`."""
     limit = current_app.config["WECHAT_MAX_BODY_BYTES"]
-    body = _body(req.environ, limit)
+    body = request_guard.read_body(req.environ, limit)
     if body is None:
         return 413, request_guard.too_large_message(limit), TEXT, None
     return answer(req.args, body)
-
-
-def _body(environ, limit):
-    """The body, or None when it is over the limit."""
-    stream = environ.get("wsgi.input") or io.BytesIO()
-    length = get_content_length(environ)  # None when chunked, as for Flask
-    if length is not None and length > limit:
-        return None
-    if length is None:
-        if not environ.get("wsgi.input_terminated"):
-            return b""
-        data = stream.read(limit + 1)
-        return None if len(data) > limit else data
-    return stream.read(length)
 
 
 @bp.record_once

@@ -24,6 +24,7 @@ views), with the same answers: for comparison, or for a middleware that must see
 """
 import logging
 import time
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from wechat_hall import request_guard
@@ -37,9 +38,7 @@ JSON = "application/json"
 HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"),
            ("X-Frame-Options", "DENY"),
            ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")]
-CONTROL_CHARACTERS = "提交的内容含有无法识别的控制字符，请删除后重新输入。"
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large", 500: "Internal Server Error"}
+_, CONTROL_CHARACTERS = request_guard.ControlCharacters.hall_message
 
 
 class Request:
@@ -58,7 +57,8 @@ class Request:
 
 def route(app, method, path, endpoint, handler):
     """Answer ``method path`` with ``handler(request) -> (status, body, content type)``,
-    counted and logged as ``endpoint``."""
+    counted and logged as ``endpoint``; a push's handler adds its type as a fourth item
+    (``metrics.push_type``, counted with the reply latency)."""
     app.extensions.setdefault("lean_routes", {})[(method, path)] = (endpoint, handler)
 
 
@@ -89,7 +89,7 @@ class LeanRoutes:
         finally:
             context.reset(token)
         data = body.encode() if isinstance(body, str) else body
-        start_response(f"{status} {_REASONS.get(status, 'Error')}",
+        start_response(f"{status} {HTTPStatus(status).phrase}",
                        [("Content-Type", content_type), ("Content-Length", str(len(data))),
                         ("X-Request-Id", rid), *HEADERS])
         return [data]

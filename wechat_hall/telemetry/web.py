@@ -47,8 +47,9 @@ def _finish(response):
 
 def record(endpoint, method, path, status, seconds, push=None):
     """Count a finished request and write its line; returns the request id to send back.
-    Flask's requests come here from their after-request hook, WeChat's pushes from the
-    push gate in front of Flask (handlers/endpoint.py)."""
+    Flask's requests come here from their after-request hook, the lean routes (WeChat's
+    pushes, the queue poll) from their middleware in front of Flask
+    (wechat_hall/lean_routes.py)."""
     metrics.child(metrics.HTTP_REQUESTS, endpoint, method, str(status)).inc()
     metrics.child(metrics.HTTP_SECONDS, endpoint).observe(seconds)
     fields = {"event": "request", "method": method, "path": scrub(path),
