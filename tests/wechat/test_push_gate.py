@@ -113,14 +113,15 @@ def real_redis():
 
 
 def test_the_round_trip_reads_every_reply_in_order_past_an_error(real_redis):
-    real_redis.delete("gate:list", "gate:str")
+    real_redis.delete("gate:list", "gate:str", "gate:ok")
     real_redis.rpush("gate:list", "a")
+    real_redis.set("gate:ok", "OK")
     replies, per_probe = redis_batch.execute(
         real_redis, [("SET", "gate:str", "x", "NX", "EX", 10), ("GET", "gate:list")],
-        [redis_batch.Probe("p", [("SET", "gate:str", "y", "NX"), ("GET", "gate:str")],
-                           lambda r: r)])
+        [redis_batch.Probe("p", [("SET", "gate:str", "y", "NX"), ("GET", "gate:str"),
+                                 ("GET", "gate:ok")], lambda r: r)])
     assert replies[0] is True and isinstance(replies[1], redis_py.ResponseError)
-    assert per_probe == [[None, b"x"]]
+    assert per_probe == [[None, b"x", b"OK"]]  # a value reading OK stays a value
     assert real_redis.ping()  # the connection went back in step
 
 

@@ -41,7 +41,7 @@ def execute(redis, commands, probes=()):
     :func:`answers` once it is known that the push is handled (not a retry). Redis being
     down is not an error here: every reply is then the exception, and each take decides
     what that means (usually: ask the database instead). Replies are Redis's own, except
-    that ``OK`` is ``True`` (a ``SET`` that set).
+    that a ``SET``'s ``OK`` is ``True`` (it set).
     """
     every = list(commands)
     for probe in probes:
@@ -62,7 +62,7 @@ def _round_trip(redis, commands):
     every reply not read is the exception. fakeredis (the embedded default) gets an
     ordinary pipeline."""
     pool = getattr(redis, "connection_pool", None)
-    if pool is None or not hasattr(pool, "get_connection") or _FAKE(redis):
+    if pool is None or _is_fake(redis):
         return _pipelined(redis, commands)
     replies = []
     try:
@@ -79,12 +79,14 @@ def _round_trip(redis, commands):
                 conn.disconnect()
                 if attempt == 2:
                     return [exc] * len(commands)
-        for _ in commands:
+        for command in commands:
             try:
                 reply = conn.read_response()
             except ResponseError as exc:  # this command's error; the stream goes on
                 reply = exc
-            replies.append(True if reply == b"OK" else reply)
+            # A SET's status OK is True, as the pipeline's callback made it; a value
+            # that happens to read "OK" stays a value.
+            replies.append(True if reply == b"OK" and command[0] == "SET" else reply)
     except RedisError as exc:  # lost mid-way: what was not read is the failure
         conn.disconnect()
         replies.extend([exc] * (len(commands) - len(replies)))
@@ -103,7 +105,7 @@ def _pipelined(redis, commands):
         return [exc] * len(commands)
 
 
-def _FAKE(redis):
+def _is_fake(redis):
     return type(redis).__module__.startswith("fakeredis")
 
 
