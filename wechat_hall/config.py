@@ -190,6 +190,10 @@ class Config:
         self.APPOINTMENT_REMINDER_HOUR = _int("APPOINTMENT_REMINDER_HOUR", 16)
         self.QUEUE_DEFAULT_SERVICE_MINUTES = _int("QUEUE_DEFAULT_SERVICE_MINUTES", 10)
         self.QUEUE_LOOKUP_MAX_FAILURES = _int("QUEUE_LOOKUP_MAX_FAILURES", 20)
+        # How long the progress poll's copy of an office's line lives in Redis
+        # (services/appointments/poll_snapshot.py); 0 turns it off.
+        self.QUEUE_POLL_SNAPSHOT_SECONDS = float(
+            os.environ.get("QUEUE_POLL_SNAPSHOT_SECONDS") or 1)
         self.WECHAT_TEMPLATE_APPOINTMENT = env.get("WECHAT_TEMPLATE_APPOINTMENT",
                                                    "dev_appointment_reminder")
         self.WECHAT_TEMPLATE_QUEUE = env.get("WECHAT_TEMPLATE_QUEUE", "dev_queue_reminder")

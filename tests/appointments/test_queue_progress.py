@@ -142,8 +142,9 @@ def test_a_reminder_needs_wechat_and_a_sane_count(hall_app):
 
 def test_the_fast_paths_agree_with_the_definition_on_crafted_queues(hall_app):
     """People ahead and the estimate, three ways: the definition (progress.progress, what
-    the page and the chat show), the polling endpoint's one-statement fast path
-    (quick_status) and the reminders' position in call order — against an oracle sorted
+    the page and the chat show), the polling endpoint's fast paths (quick_status: the
+    office's line in Redis, one statement for a code it lacks) and the reminders' position
+    in call order — against an oracle sorted
     here, on queues mixing priorities, statuses, business types, halls and days."""
     from datetime import timedelta
 
@@ -201,6 +202,14 @@ def test_the_fast_paths_agree_with_the_definition_on_crafted_queues(hall_app):
             office = sh if t.office_id == sh.id else bj
             fast = progress.quick_status(office.code, t.query_code, "test")
             assert (fast["ahead"], fast["minutes"]) == (shown["ahead"], shown["minutes"]), t.label
+        # The poll's copy of each hall's line (poll_snapshot.py) holds the same numbers.
+        from wechat_hall.services.appointments import poll_snapshot
+        for office in (sh, bj):
+            line = poll_snapshot.read_line(office.id, today)
+            mine = [t for t in rows if t.office_id == office.id and t.day == today]
+            assert sorted(line) == sorted(t.query_code for t in mine)
+            for t in mine:
+                assert line[t.query_code]["ahead"] == oracle[t.id], t.label
         # The SH 证券查询 queue: five waiting, the mean 6 minutes, two counters serve it.
         deepest = max((t for t in rows if t.office_id == sh.id and t.business_type_id == query.id
                        and t.day == today), key=lambda t: oracle[t.id])

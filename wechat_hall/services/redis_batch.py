@@ -46,7 +46,7 @@ def execute(redis, commands, probes=()):
     every = list(commands)
     for probe in probes:
         every.extend(probe.commands)
-    replies = _round_trip(redis, every)
+    replies = round_trip(redis, every)
     pos, per_probe = len(commands), []
     for probe in probes:
         per_probe.append(replies[pos:pos + len(probe.commands)])
@@ -54,7 +54,7 @@ def execute(redis, commands, probes=()):
     return replies[:len(commands)], per_probe
 
 
-def _round_trip(redis, commands):
+def round_trip(redis, commands):
     """The commands written at once on one pooled connection and their replies read in
     order: what a pipeline does, without its per-command bookkeeping and reply callbacks
     (a third of its client CPU, issue 15). A connection that fails before a reply was
@@ -182,7 +182,7 @@ class Writer:
                 batch, self.pending = self.pending, []
             if not batch:
                 return 0
-            replies = _round_trip(self.redis, batch)
+            replies = round_trip(self.redis, batch)
             errors = [r for r in replies if failed(r)]
             if errors:
                 self.failed += len(errors)

@@ -14,7 +14,7 @@ from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.services.db_locks import begin_write
 
-from . import progress
+from . import poll_snapshot, progress
 
 ATTEMPTS = 10
 
@@ -98,6 +98,7 @@ def call_next(counter, staff, business_type_id=None):
                     called_at=now, announced_at=now, call_count=1)
             .execution_options(synchronize_session=False)).rowcount
         if claimed:
+            poll_snapshot.changed(db.session, counter.office_id)
             ticket = db.session.get(Ticket, candidate)
             db.session.refresh(ticket)
             progress.send_due_reminders(ticket.office_id, ticket.day,
@@ -121,6 +122,7 @@ def _change_current(counter, **values):
     if not done:
         db.session.rollback()
         raise Refused("该号码状态已变化，请刷新页面。")
+    poll_snapshot.changed(db.session, counter.office_id)
     db.session.commit()
     db.session.refresh(ticket)
     return ticket

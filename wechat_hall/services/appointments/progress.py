@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from models import BusinessType, Office, Ticket
-from models.hall_queue import WAITING
+from models.hall_queue import TICKET_STATUSES, WAITING
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.redis_store import get_redis
@@ -25,7 +25,7 @@ from wechat_hall.services.db_reads import read_connection
 from wechat_hall.services.wechat.template_messages import queue_template, truncate
 from wechat_hall.urls import public_url
 
-from . import wait_estimate
+from . import poll_snapshot, wait_estimate
 
 MAX_REMIND_AHEAD = 10
 FAILURE_WINDOW = 600  # seconds
@@ -70,12 +70,21 @@ def office_id_for(code):
 
 
 def _check_guesses(who):
-    limit = current_app.config["QUEUE_LOOKUP_MAX_FAILURES"]
     try:
-        failures = int(get_redis().get(_failures_key(who)) or 0)
-    except Exception:  # Redis down: answer, unprotected for a moment, rather than fail
-        failures = 0
-    if failures >= limit:
+        failures = get_redis().get(_failures_key(who))
+    except Exception as exc:
+        failures = exc
+    _refuse_when_blocked(failures)
+
+
+def _refuse_when_blocked(failures):
+    """``failures``: Redis's reply for the address's counter, or the exception when Redis
+    did not answer (then answer, unprotected for a moment, rather than fail)."""
+    try:
+        count = int(failures or 0)
+    except (TypeError, ValueError):
+        count = 0
+    if count >= current_app.config["QUEUE_LOOKUP_MAX_FAILURES"]:
         raise Refused("查询错误次数过多，请10分钟后再试。")
 
 
@@ -129,10 +138,25 @@ def find_today(query_code, who):
 
 
 def quick_status(office_code, query_code, who):
-    """What the polling endpoint answers, in one query (ticket, business, people ahead by
-    :func:`ahead_of`) plus the cached estimate inputs: the hot path of 排号进度查询, the
-    same answer as :func:`progress` gives for the ticket."""
-    _check_guesses(who)
+    """What the polling endpoint answers: the same answer as :func:`progress` gives for
+    the ticket. The hot path of 排号进度查询: one Redis round trip asks the wrong-guess
+    counter and the ticket's entry in the office's line (poll_snapshot.py); a code the
+    line does not have is asked of the database in one statement (ticket, business,
+    people ahead by :func:`ahead_of`)."""
+    code = "".join((query_code or "").split())
+    office_id = office_id_for(office_code)
+    entry = None
+    if (office_id is not None and code.isdigit() and len(code) <= 16
+            and current_app.config["QUEUE_POLL_SNAPSHOT_SECONDS"] > 0):
+        (failures,), entry = poll_snapshot.lookup(office_id, code, [("GET", _failures_key(who))])
+        _refuse_when_blocked(failures)
+        if entry is False:  # no copy of the line: read it (or, while another poll does, this one)
+            entry = poll_snapshot.build(office_id, code)
+    else:
+        _check_guesses(who)
+    if entry:
+        return _answer(entry["label"], entry["business"], entry["status"], office_id,
+                       entry["business_type_id"], entry["ahead"])
     office_id, code = _clean(office_code, query_code)
     row = None
     if code.isdigit() and len(code) <= 16:
@@ -142,11 +166,15 @@ def quick_status(office_code, query_code, who):
             row = conn.execute(_status_statement(), {"office_id": office_id, "code": code}).first()
     if row is None or row.day != clock.today():
         _wrong_guess(who, expired=row is not None)
-    waiting = row.status == WAITING
-    people = row[6] if waiting else 0
-    minutes = wait_estimate.minutes_for(row, people, wait_estimate.local_inputs) if waiting else 0
-    from models.hall_queue import TICKET_STATUSES
-    return dict(label=row.label, business=row.name, status=TICKET_STATUSES[row.status],
+    return _answer(row.label, row.name, row.status, office_id, row.business_type_id, row[6])
+
+
+def _answer(label, business, status, office_id, business_type_id, ahead):
+    waiting = status == WAITING
+    people = ahead if waiting else 0
+    minutes = wait_estimate.wait_minutes(
+        people, *wait_estimate.local_inputs(office_id, business_type_id)) if waiting else 0
+    return dict(label=label, business=business, status=TICKET_STATUSES[status],
                 ahead=people, minutes=minutes)
 
 
