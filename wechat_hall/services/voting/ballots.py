@@ -98,8 +98,7 @@ def cast(meeting, holding, lines, *, user=None, channel, attempts=20):
     raise VoteRefused("投票人数较多，提交未成功，请稍后重试（本次未记录任何投票）。")
 
 
-LINE_COLUMNS = ["holder_account", "holder_name", "holder_shares", "proposal_id", "item_id",
-                "choice", "votes", "implicit", "overall"]
+LINE_COLUMNS = receipts.LINE_FIELDS
 APPEND_SQL = """
 WITH h AS (
     UPDATE vote_chain SET seq = seq + 1, prev = head,
@@ -137,7 +136,7 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     require_open(meeting)
     probe = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
                        channel=channel, cast_at=clock.utcnow())
-    canonical = receipts.canonical(probe, [VoteBallotLine(**spec) for spec in lines])
+    canonical = receipts.canonical(probe, lines)
     params = dict(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
                   user_id=user.id if user else None, channel=channel, cast_at=probe.cast_at,
                   canonical=canonical,

@@ -5,6 +5,8 @@ on the record date; a credit or nominee account (``split``) votes per underlying
 on the web hall only (V-7)."""
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+
 from models import SecuritiesAccount, VoteBallot, VoteHolding, VoteMeeting
 from models.voting import WEB
 from wechat_hall import clock
@@ -167,6 +169,27 @@ def meeting_for(user, meeting_id):
                                   for h in holdings])
 
 
+_STATEMENTS = {}
+
+
+def _account_statement():
+    """Built once (building it cost more CPU than the database spends running it)."""
+    statement = _STATEMENTS.get("account")
+    if statement is None:
+        statement = _STATEMENTS["account"] = (
+            db.select(VoteMeeting, VoteHolding, VoteBallot)
+            .join(VoteHolding, VoteHolding.meeting_id == VoteMeeting.id)
+            .join(SecuritiesAccount, SecuritiesAccount.number == VoteHolding.account)
+            .outerjoin(VoteBallot, (VoteBallot.meeting_id == VoteMeeting.id)
+                       & (VoteBallot.account == VoteHolding.account))
+            .where(VoteMeeting.id == bindparam("meeting_id"),
+                   VoteHolding.account == bindparam("account"),
+                   VoteHolding.parent_account == "", VoteHolding.quantity > 0,
+                   SecuritiesAccount.ymt_account_id == bindparam("ymt"))
+            .limit(1))
+    return statement
+
+
 def account_for(user, meeting_id, account):
     """(meeting entry, account entry) when ``account`` is the user's own and held the
     security on the record date; VoteRefused otherwise. The entry lists that one account.
@@ -174,16 +197,8 @@ def account_for(user, meeting_id, account):
     One statement finds the meeting, the account's register row (of the user's own 一码通)
     and its ballot; only when it finds nothing does :func:`meeting_for` tell why."""
     if user is not None and user.is_activated and 0 < meeting_id < 2**31:
-        found = db.session.execute(
-            db.select(VoteMeeting, VoteHolding, VoteBallot)
-            .join(VoteHolding, VoteHolding.meeting_id == VoteMeeting.id)
-            .join(SecuritiesAccount, SecuritiesAccount.number == VoteHolding.account)
-            .outerjoin(VoteBallot, (VoteBallot.meeting_id == VoteMeeting.id)
-                       & (VoteBallot.account == VoteHolding.account))
-            .where(VoteMeeting.id == meeting_id, VoteHolding.account == account,
-                   VoteHolding.parent_account == "", VoteHolding.quantity > 0,
-                   SecuritiesAccount.ymt_account_id == user.ymt_account_id)
-            .limit(1)).first()
+        found = db.session.execute(_account_statement(), dict(
+            meeting_id=meeting_id, account=account, ymt=user.ymt_account_id)).first()
         if found is not None:
             meeting, holding, ballot = found
             item = AccountEntry(holding, ballot)

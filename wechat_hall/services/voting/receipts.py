@@ -19,13 +19,23 @@ def genesis(meeting_id):
     return hashlib.sha256(f"wechat-hall vote meeting {meeting_id}".encode()).hexdigest()
 
 
+LINE_FIELDS = ("holder_account", "holder_name", "holder_shares", "proposal_id", "item_id",
+               "choice", "votes", "implicit", "overall")
+
+
 def _line_tuple(line):
-    return [line.holder_account, line.holder_name, int(line.holder_shares), line.proposal_id,
-            line.item_id, line.choice, int(line.votes), bool(line.implicit), bool(line.overall)]
+    """A line's values in the canonical order: a VoteBallotLine, or the dict of its
+    columns that :func:`~.opinions.resolve` makes."""
+    get = line.get if isinstance(line, dict) else lambda name: getattr(line, name)
+    (account, name, shares, proposal, item, choice, votes, implicit,
+     overall) = (get(f) for f in LINE_FIELDS)
+    return [account, name, int(shares), proposal, item, choice, int(votes), bool(implicit),
+            bool(overall)]
 
 
 def canonical(ballot, lines):
-    """The text the receipt covers. ``lines`` in insertion order."""
+    """The text the receipt covers. ``lines`` in insertion order (VoteBallotLine rows or
+    their column dicts: the same text)."""
     payload = {
         "meeting": ballot.meeting_id, "account": ballot.account, "shares": int(ballot.shares),
         "split": bool(ballot.split), "channel": ballot.channel,
