@@ -79,14 +79,14 @@ def current_user():
     user = None
     user_id = session.get(USER_ID)
     if user_id is not None:
-        user = db.session.execute(_user_statement(HallUser), {"id": user_id}).scalar()
+        user = db.session.execute(_user_statement(HallUser, "id"), {"id": user_id}).scalar()
         if user is None or user.session_epoch != session.get(USER_EPOCH):
             session.pop(USER_ID, None)
             session.pop(USER_EPOCH, None)
             user = None
     if user is None and current_openid():
-        user = db.session.execute(
-            db.select(HallUser).filter_by(openid=current_openid())).scalar_one_or_none()
+        user = db.session.execute(_user_statement(HallUser, "openid"),
+                                  {"openid": current_openid()}).scalar_one_or_none()
     g.hall_user = user
     return user
 
@@ -94,13 +94,15 @@ def current_user():
 _STATEMENTS = {}
 
 
-def _user_statement(model):
-    """``session.get``'s SELECT, built once: ``get`` builds it again on every page, and
-    that cost more CPU than the database spends answering (issue 15)."""
-    statement = _STATEMENTS.get(model)
+def _user_statement(model, column):
+    """The user by ``column`` (its id: ``session.get``'s SELECT; its openid), built once:
+    building it again on every page cost more CPU than the database spends answering
+    (issue 15)."""
+    statement = _STATEMENTS.get((model, column))
     if statement is None:
         from sqlalchemy import bindparam, select
-        statement = _STATEMENTS[model] = select(model).where(model.id == bindparam("id"))
+        statement = _STATEMENTS[(model, column)] = select(model).where(
+            getattr(model, column) == bindparam(column))
     return statement
 
 

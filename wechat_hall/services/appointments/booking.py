@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -98,27 +98,42 @@ def _facts(application):
     template), whether the business type is open at an active office, the operator's
     calendar row of the day, and whether the person has an active appointment that day.
     None when there is no such slot row."""
-    business_open = db.select(BusinessType.id).join(
-        Office, Office.id == BusinessType.office_id).where(
-        BusinessType.id == application.business_type_id,
-        BusinessType.office_id == application.office_id, BusinessType.active.is_(True),
-        Office.active.is_(True)).exists()
-    person_booked = db.exists().where(
-        Appointment.id_number == application.id_number, Appointment.day == application.day,
-        Appointment.status.in_(ACTIVE))
-    row = db.session.execute(
-        db.select(BookingSlot, business_open.label("business_open"),
-                  person_booked.label("person_booked"), CalendarDay)
-        .join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
-        .outerjoin(CalendarDay, CalendarDay.day == BookingSlot.day)
-        .where(BookingSlot.office_id == application.office_id,
-               BookingSlot.day == application.day,
-               BookingSlot.template_id == application.template_id,
-               SlotTemplate.active.is_(True))).first()
+    row = db.session.execute(_facts_statement(), dict(
+        office_id=application.office_id, day=application.day,
+        template_id=application.template_id, business_type_id=application.business_type_id,
+        id_number=application.id_number)).first()
     if row is None:
         return None
     slot, business, person, calendar_row = row
     return slot, business, person, {application.day: calendar_row} if calendar_row else {}
+
+
+_STATEMENTS = {}
+
+
+def _facts_statement():
+    """:func:`_facts`'s statement, built once with bind parameters: building it on every
+    提交 cost more CPU than the database spends running it (issue 15)."""
+    statement = _STATEMENTS.get("facts")
+    if statement is None:
+        office_id, day = bindparam("office_id"), bindparam("day")
+        business_open = db.select(BusinessType.id).join(
+            Office, Office.id == BusinessType.office_id).where(
+            BusinessType.id == bindparam("business_type_id"),
+            BusinessType.office_id == office_id, BusinessType.active.is_(True),
+            Office.active.is_(True)).exists()
+        person_booked = db.exists().where(
+            Appointment.id_number == bindparam("id_number"), Appointment.day == day,
+            Appointment.status.in_(ACTIVE))
+        statement = _STATEMENTS["facts"] = (
+            db.select(BookingSlot, business_open.label("business_open"),
+                      person_booked.label("person_booked"), CalendarDay)
+            .join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
+            .outerjoin(CalendarDay, CalendarDay.day == BookingSlot.day)
+            .where(BookingSlot.office_id == office_id, BookingSlot.day == day,
+                   BookingSlot.template_id == bindparam("template_id"),
+                   SlotTemplate.active.is_(True)))
+    return statement
 
 
 def _slow_facts(application):

@@ -8,7 +8,7 @@ so however many people confirm at once, no more than ``capacity`` succeed.
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from models import BookingSlot, Office, SlotTemplate
 from wechat_hall import clock
@@ -111,12 +111,15 @@ def slot_for(office_id, template_id, day):
 
 def take_place(slot_id):
     """One place of the slot, or False when it is full. The whole rule is the WHERE."""
-    result = db.session.execute(
-        update(BookingSlot)
-        .where(BookingSlot.id == slot_id, BookingSlot.booked + 1 <= BookingSlot.capacity)
-        .values(booked=BookingSlot.booked + 1)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return db.session.execute(_TAKE_PLACE, {"slot_id": slot_id}).rowcount == 1
+
+
+# Built once (every 提交 runs it).
+_TAKE_PLACE = (update(BookingSlot)
+               .where(BookingSlot.id == bindparam("slot_id"),
+                      BookingSlot.booked + 1 <= BookingSlot.capacity)
+               .values(booked=BookingSlot.booked + 1)
+               .execution_options(synchronize_session=False))
 
 
 def release_place(slot_id):
