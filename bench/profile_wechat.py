@@ -129,6 +129,12 @@ def main():
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
         elif profiler:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
+        # What the process holds for the database (follower activity, queued Redis
+        # writes) is written before the database is dropped, not at exit into nothing.
+        from wechat_hall.services import redis_batch
+        from wechat_hall.services.wechat import followers
+        followers.flush_activity(app)
+        redis_batch.flush_writers(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
