@@ -200,6 +200,9 @@ def main():
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--only-http", action="store_true",
                         help="only the ballots over HTTP (prints, writes nothing)")
+    parser.add_argument("--yappi", metavar="DIR",
+                        help="with --only-http: profile the app's workers with yappi "
+                             "(pip install yappi) into DIR (bench/gunicorn_yappi.py)")
     args = parser.parse_args()
     url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     try:

@@ -59,6 +59,10 @@ def bench_http(args, database_url, tmpdir):
     port = harness.free_port()
     env = harness.server_env(database_url, args.redis_url, port)
     settings = harness.gunicorn_settings(args)
+    if getattr(args, "yappi", None):  # each worker writes its CPU profile at exit
+        os.makedirs(args.yappi, exist_ok=True)
+        env["BENCH_YAPPI_DIR"] = os.path.abspath(args.yappi)
+        settings += ["--config", str(Path(__file__).resolve().parent / "gunicorn_yappi.py")]
     server = harness.Server("vote-app", [str(harness.GUNICORN), *settings, "--bind", f"127.0.0.1:{port}",
                                     "wsgi:app"], env, port, "/healthz", tmpdir)
     try:
