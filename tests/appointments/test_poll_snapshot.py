@@ -142,3 +142,19 @@ def test_switched_off_the_database_answers_every_poll(make_app):
     code = kiosk.ticket(kiosk.walk_in("QUERY"))[1]
     assert _poll(app, code)[1]["label"] == "E001"
     assert _stored(app) == {}
+
+
+def test_another_process_sees_the_call_on_its_next_poll(make_app):
+    """Two apps on one database and one Redis, as two gunicorn workers: the one that
+    polls keeps nothing of its own that the other's call could leave stale."""
+    from tests.appointments.apt_helpers import MONDAY_10AM, seed_halls
+    # A lifetime far longer than the test: only the delete can make the answer fresh.
+    polling = make_app(CLOCK_NOW=MONDAY_10AM, QUEUE_POLL_SNAPSHOT_SECONDS=600)
+    seed_halls(polling)
+    calling = make_app(CLOCK_NOW=MONDAY_10AM, QUEUE_POLL_SNAPSHOT_SECONDS=600)
+    kiosk = Kiosk(calling)
+    first, second = (kiosk.ticket(kiosk.walk_in("QUERY"))[1] for _ in range(2))
+    assert [_poll(polling, c)[1]["ahead"] for c in (first, second)] == [0, 1]
+    Counter(calling, counter_ids(calling)[0]).act("next")
+    assert _poll(polling, first)[1]["status"] == "已叫号"
+    assert _poll(polling, second)[1]["ahead"] == 0
