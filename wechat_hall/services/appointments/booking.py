@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -171,7 +171,7 @@ def _book_checked(application, token, owner, slot, business_open, person_booked,
             db.session.commit()
             return existing
         raise Refused(f"{application.day:%Y-%m-%d} {slot.label} 的号源已约满，请选择其他时段。")
-    appointment = Appointment(
+    values = dict(
         code=new_code(), confirm_token=token, office_id=office_id,
         business_type_id=application.business_type_id, slot_id=slot.id,
         day=application.day, start_time=slot.start_time, end_time=slot.end_time,
@@ -179,13 +179,11 @@ def _book_checked(application, token, owner, slot, business_open, person_booked,
         agent_company=application.agent_company, id_number=application.id_number,
         items=application.items, status=BOOKED, openid=owner.openid,
         hall_user_id=owner.hall_user_id, created_at=clock.utcnow())
-    db.session.add(appointment)
     try:
-        db.session.flush()
-        new_id = appointment.id
+        # One INSERT … RETURNING id, without the unit of work's flush (a third of a
+        # 提交's ORM time, issue 15).
+        new_id = db.session.execute(_INSERT, values).scalar_one()
         db.session.commit()
-        # The caller's redirect needs the id only: known, without reloading the row.
-        set_committed_value(appointment, "id", new_id)
     except IntegrityError:
         db.session.rollback()  # the place taken above is given back with it
         existing = by_token(token)
@@ -195,7 +193,14 @@ def _book_checked(application, token, owner, slot, business_open, person_booked,
             raise Refused(PERSON_RULE.format(day=f"{application.day:%Y-%m-%d}")) from None
         raise Refused("系统繁忙，请重新提交。") from None
     metrics.BOOKINGS.inc()
+    # What the caller reads (its id for the redirect), without reloading the row: the
+    # values just written, outside the session.
+    appointment = Appointment(**values)
+    set_committed_value(appointment, "id", new_id)
     return appointment
+
+
+_INSERT = insert(Appointment.__table__).returning(Appointment.__table__.c.id)
 
 
 # -- 我的预约 -------------------------------------------------------------------------
