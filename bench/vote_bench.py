@@ -201,9 +201,10 @@ def main():
     parser.add_argument("--only-http", action="store_true",
                         help="only the ballots over HTTP (prints, writes nothing)")
     parser.add_argument("--yappi", metavar="DIR",
-                        help="with --only-http: profile the app's workers with yappi "
-                             "(pip install yappi) into DIR (bench/gunicorn_yappi.py)")
+                        help="profile the app's workers with yappi (pip install yappi) into DIR "
+                             "(bench/gunicorn_yappi.py); implies --only-http")
     args = parser.parse_args()
+    args.only_http = args.only_http or bool(args.yappi)  # a profiled server writes nothing
     url, db_desc, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     try:
         harness.create_schema(ROOT, url, args.redis_url)
