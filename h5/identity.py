@@ -5,7 +5,7 @@ kept in the session and checked on return. The web hall's phone + password login
 puts the investor's id in the same session, so both channels share one session model.
 """
 import secrets
-from functools import wraps
+from functools import cache, wraps
 
 from flask import redirect, request, session, url_for
 
@@ -74,36 +74,31 @@ def current_user():
     from flask import g
     if "hall_user" in g:
         return g.hall_user
-    from models import HallUser
     from wechat_hall.extensions import db
     user = None
     user_id = session.get(USER_ID)
     if user_id is not None:
-        user = db.session.execute(_user_statement(HallUser, "id"), {"id": user_id}).scalar()
+        user = db.session.execute(_user_by("id"), {"id": user_id}).scalar()
         if user is None or user.session_epoch != session.get(USER_EPOCH):
             session.pop(USER_ID, None)
             session.pop(USER_EPOCH, None)
             user = None
     if user is None and current_openid():
-        user = db.session.execute(_user_statement(HallUser, "openid"),
+        user = db.session.execute(_user_by("openid"),
                                   {"openid": current_openid()}).scalar_one_or_none()
     g.hall_user = user
     return user
 
 
-_STATEMENTS = {}
+@cache
+def _user_by(column):
+    """The SELECT of the user by ``column`` (its id: ``session.get``'s; its openid), built
+    once: building it again on every page cost more CPU than the database spends
+    answering (issue 15)."""
+    from sqlalchemy import bindparam, select
 
-
-def _user_statement(model, column):
-    """The user by ``column`` (its id: ``session.get``'s SELECT; its openid), built once:
-    building it again on every page cost more CPU than the database spends answering
-    (issue 15)."""
-    statement = _STATEMENTS.get((model, column))
-    if statement is None:
-        from sqlalchemy import bindparam, select
-        statement = _STATEMENTS[(model, column)] = select(model).where(
-            getattr(model, column) == bindparam(column))
-    return statement
+    from models import HallUser
+    return select(HallUser).where(getattr(HallUser, column) == bindparam(column))
 
 
 def log_in(user):

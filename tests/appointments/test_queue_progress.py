@@ -203,9 +203,8 @@ def test_the_fast_paths_agree_with_the_definition_on_crafted_queues(hall_app):
             fast = progress.quick_status(office.code, t.query_code, "test")
             assert (fast["ahead"], fast["minutes"]) == (shown["ahead"], shown["minutes"]), t.label
         # The poll's copy of each hall's line (poll_snapshot.py) holds the same numbers.
-        from wechat_hall.services.appointments import poll_snapshot
         for office in (sh, bj):
-            line = poll_snapshot.read_line(office.id, today)
+            line = progress.line_of(office.id, today)
             mine = [t for t in rows if t.office_id == office.id and t.day == today]
             assert sorted(line) == sorted(t.query_code for t in mine)
             for t in mine:

@@ -8,6 +8,7 @@
 
 What is booked is an application the form checked (application.py).
 """
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,32 +109,26 @@ def _facts(application):
     return slot, business, person, {application.day: calendar_row} if calendar_row else {}
 
 
-_STATEMENTS = {}
-
-
+@functools.cache
 def _facts_statement():
     """:func:`_facts`'s statement, built once with bind parameters: building it on every
     提交 cost more CPU than the database spends running it (issue 15)."""
-    statement = _STATEMENTS.get("facts")
-    if statement is None:
-        office_id, day = bindparam("office_id"), bindparam("day")
-        business_open = db.select(BusinessType.id).join(
-            Office, Office.id == BusinessType.office_id).where(
-            BusinessType.id == bindparam("business_type_id"),
-            BusinessType.office_id == office_id, BusinessType.active.is_(True),
-            Office.active.is_(True)).exists()
-        person_booked = db.exists().where(
-            Appointment.id_number == bindparam("id_number"), Appointment.day == day,
-            Appointment.status.in_(ACTIVE))
-        statement = _STATEMENTS["facts"] = (
-            db.select(BookingSlot, business_open.label("business_open"),
+    office_id, day = bindparam("office_id"), bindparam("day")
+    business_open = db.select(BusinessType.id).join(
+        Office, Office.id == BusinessType.office_id).where(
+        BusinessType.id == bindparam("business_type_id"),
+        BusinessType.office_id == office_id, BusinessType.active.is_(True),
+        Office.active.is_(True)).exists()
+    person_booked = db.exists().where(
+        Appointment.id_number == bindparam("id_number"), Appointment.day == day,
+        Appointment.status.in_(ACTIVE))
+    return (db.select(BookingSlot, business_open.label("business_open"),
                       person_booked.label("person_booked"), CalendarDay)
             .join(SlotTemplate, SlotTemplate.id == BookingSlot.template_id)
             .outerjoin(CalendarDay, CalendarDay.day == BookingSlot.day)
             .where(BookingSlot.office_id == office_id, BookingSlot.day == day,
                    BookingSlot.template_id == bindparam("template_id"),
                    SlotTemplate.active.is_(True)))
-    return statement
 
 
 def _slow_facts(application):

@@ -3,11 +3,11 @@
 Every waiting phone asks ``/h5/queue/status.json`` every few seconds, and each answer was
 a SELECT counting the people ahead (issue 15: 41 % of the poll's time, and the pool
 checkout around it another 19 %). An office's line is small and the same for all of its
-phones, so it is read once for all of them: one SELECT of the office's tickets of the
-day, people ahead by a window function (the same :data:`progress.CALL_ORDER` and
-:func:`progress.ahead_of` definition, checked against it in the tests), stored as one
-Redis hash ``排队码 → answer`` beside the wrong-guess counter the poll reads anyway. A
-poll is then one Redis round trip.
+phones, so it is read once for all of them (``progress.line_of``: one SELECT of the
+office's tickets of the day, people ahead by a window function over the same call order,
+checked against the definition in the tests), stored as one Redis hash ``排队码 →
+answer`` beside the wrong-guess counter the poll reads anyway. A poll is then one Redis
+round trip.
 
 It is a cache, never a source of truth:
 - it lives ``QUEUE_POLL_SNAPSHOT_SECONDS`` (1 s by default) and is then read again;
@@ -24,14 +24,12 @@ stale an answer can be.
 import json
 
 from flask import current_app, has_app_context
-from sqlalchemy import case, event, func, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models import BusinessType, Ticket
-from models.hall_queue import WAITING
+from models import Ticket
 from wechat_hall import clock
 from wechat_hall.redis_store import get_redis
-from wechat_hall.services.db_reads import read_connection
 from wechat_hall.services.redis_batch import failed, round_trip
 
 PRESENT = "#"  # the field every built hash has: "this office's line was read"
@@ -59,9 +57,10 @@ def lookup(office_id, code, commands):
     return mine, json.loads(entry[1]) if entry[1] is not None else None
 
 
-def build(office_id, code):
-    """Read the office's line and store it, unless another poll is reading it already
-    (then ``False``: ask the database for this one). Returns the code's entry, or None."""
+def build(office_id, code, read_line):
+    """Read the office's line with ``read_line(office_id, day)`` ({排队码: entry}) and
+    store it, unless another poll is reading it already (then ``False``: ask the database
+    for this one). Returns the code's entry, or None."""
     day = clock.today()
     redis = get_redis()
     lifetime = current_app.config["QUEUE_POLL_SNAPSHOT_SECONDS"]
@@ -86,26 +85,6 @@ def build(office_id, code):
 
 def _ms(seconds):
     return max(100, int(seconds * 1000))
-
-
-def read_line(office_id, day):
-    """{排队码: entry} of the office's tickets of ``day``. An entry is what the poll
-    answers (label, business name, status) with the business type and the people ahead
-    (waiting tickets of the same queue called first: row number in CALL_ORDER among
-    the queue's waiting tickets)."""
-    waiting = Ticket.status == WAITING
-    ahead = case((waiting, func.row_number().over(
-        partition_by=(Ticket.business_type_id, waiting),
-        order_by=(Ticket.priority, Ticket.id)) - 1), else_=0)
-    statement = (select(Ticket.query_code, Ticket.label, Ticket.status,
-                        Ticket.business_type_id, BusinessType.name, ahead)
-                 .join(BusinessType, BusinessType.id == Ticket.business_type_id)
-                 .where(Ticket.office_id == office_id, Ticket.day == day))
-    with read_connection() as conn:
-        rows = conn.execute(statement).all()
-    return {code: dict(label=label, status=status, business_type_id=bt, business=name,
-                       ahead=int(n))
-            for code, label, status, bt, name, n in rows}
 
 
 def changed(session, office_id):

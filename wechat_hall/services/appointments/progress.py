@@ -10,10 +10,11 @@ one-statement fast path (:func:`quick_status`) uses the same definitions;
 tests/appointments/test_queue_progress.py checks it agrees with :func:`progress` on
 crafted queues.
 """
+import functools
 import time
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from models import BusinessType, Office, Ticket
@@ -151,7 +152,7 @@ def quick_status(office_code, query_code, who):
         (failures,), entry = poll_snapshot.lookup(office_id, code, [("GET", _failures_key(who))])
         _refuse_when_blocked(failures)
         if entry is False:  # no copy of the line: read it (or, while another poll does, this one)
-            entry = poll_snapshot.build(office_id, code)
+            entry = poll_snapshot.build(office_id, code, line_of)
     else:
         _check_guesses(who)
     if entry:
@@ -178,22 +179,40 @@ def _answer(label, business, status, office_id, business_type_id, ahead):
                 ahead=people, minutes=minutes)
 
 
-_STATEMENT = {}
-
-
+@functools.cache
 def _status_statement():
     """Built once: constructing it costs more than running it."""
-    if "status" not in _STATEMENT:
-        w = aliased(Ticket)
-        ahead = select(func.count(w.id)).where(ahead_of(w, Ticket)).correlate(
-            Ticket).scalar_subquery()
-        _STATEMENT["status"] = (
-            select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
+    w = aliased(Ticket)
+    ahead = select(func.count(w.id)).where(ahead_of(w, Ticket)).correlate(
+        Ticket).scalar_subquery()
+    return (select(Ticket.label, Ticket.status, Ticket.day, Ticket.office_id,
                    Ticket.business_type_id, BusinessType.name, ahead)
             .join(BusinessType, BusinessType.id == Ticket.business_type_id)
             .where(Ticket.office_id == bindparam("office_id"),
                    Ticket.query_code == bindparam("code")))
-    return _STATEMENT["status"]
+
+
+def line_of(office_id, day):
+    """{排队码: entry} of the office's tickets of ``day``, what the poll's copy in Redis
+    holds (poll_snapshot.py): label, business name, status, business type and people
+    ahead — a waiting ticket's row number in CALL_ORDER among its queue's waiting tickets,
+    which is :func:`ahead_of` counted."""
+    with read_connection() as conn:
+        rows = conn.execute(_line_statement(), {"office_id": office_id, "day": day}).all()
+    return {code: dict(label=label, status=status, business_type_id=bt, business=name,
+                       ahead=int(n))
+            for code, label, status, bt, name, n in rows}
+
+
+@functools.cache
+def _line_statement():
+    waiting = Ticket.status == WAITING
+    ahead = case((waiting, func.row_number().over(
+        partition_by=(Ticket.business_type_id, waiting), order_by=CALL_ORDER) - 1), else_=0)
+    return (select(Ticket.query_code, Ticket.label, Ticket.status, Ticket.business_type_id,
+                   BusinessType.name, ahead)
+            .join(BusinessType, BusinessType.id == Ticket.business_type_id)
+            .where(Ticket.office_id == bindparam("office_id"), Ticket.day == bindparam("day")))
 
 
 def people_ahead(ticket):

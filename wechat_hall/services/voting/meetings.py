@@ -3,6 +3,7 @@ with, through which channel, each one's status, and when the results are shown. 
 votes only with the securities accounts of their own bound 一码通 that held the security
 on the record date; a credit or nominee account (``split``) votes per underlying holder,
 on the web hall only (V-7)."""
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
@@ -169,15 +170,10 @@ def meeting_for(user, meeting_id):
                                   for h in holdings])
 
 
-_STATEMENTS = {}
-
-
+@functools.cache
 def _account_statement():
     """Built once (building it cost more CPU than the database spends running it)."""
-    statement = _STATEMENTS.get("account")
-    if statement is None:
-        statement = _STATEMENTS["account"] = (
-            db.select(VoteMeeting, VoteHolding, VoteBallot)
+    return (db.select(VoteMeeting, VoteHolding, VoteBallot)
             .join(VoteHolding, VoteHolding.meeting_id == VoteMeeting.id)
             .join(SecuritiesAccount, SecuritiesAccount.number == VoteHolding.account)
             .outerjoin(VoteBallot, (VoteBallot.meeting_id == VoteMeeting.id)
@@ -187,7 +183,6 @@ def _account_statement():
                    VoteHolding.parent_account == "", VoteHolding.quantity > 0,
                    SecuritiesAccount.ymt_account_id == bindparam("ymt"))
             .limit(1))
-    return statement
 
 
 def account_for(user, meeting_id, account):
