@@ -4,7 +4,7 @@
     .venv/bin/python bench/appointments_bench.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
         [--redis-url redis://127.0.0.1:6379/13] [--workers 2] [--threads 8]
         [--racers 200] [--last-places 10] [--bookings 1500] [--concurrency 50]
-        [--duration 10] [--no-write]
+        [--duration 10] [--rate 1000] [--no-write]
 
 All on 127.0.0.1, bounded in count and time:
 
@@ -25,7 +25,9 @@ All on 127.0.0.1, bounded in count and time:
 5. **Progress lookups**: ``GET /h5/queue/status.json`` (排号进度查询's answer: number,
    business, people ahead, estimate) for random real 排队码 of 300 tickets, closed loop
    over ``--concurrency`` connections for ``--duration`` s, against the bare endpoint
-   in the same run: lookups/s, p50/p99.
+   in the same run: lookups/s, p50/p99. Then both again at a fixed ``--rate`` offered
+   (open loop, each request timed from when it was due, ``appointments_load.fixed_rate``):
+   the latency at the target load, which the closed loop's saturation cannot show.
 6. Writes the figures to docs/BENCHMARKS.md between its own markers.
 """
 import argparse
@@ -43,7 +45,7 @@ for path in (ROOT, BENCH):
         sys.path.insert(0, str(path))
 
 import harness  # noqa: E402
-from appointments_load import closed_loop, race, sustained  # noqa: E402
+from appointments_load import closed_loop, fixed_rate, race, sustained  # noqa: E402
 
 BENCH_DB = "hall_bench_apt"
 BEGIN = "<!-- bench:appointments:begin -->"
@@ -188,6 +190,30 @@ def run(args):
             entry["lat"] += lat
             for k, v in errors.items():
                 entry["errors"][k] = entry["errors"].get(k, 0) + v
+        at_rate = {}
+        for name, server, p, check in [
+                ("app", app_server, paths, lambda b: b'"label"' in b),
+                ("bare", bare, ["/bare"], lambda b: b == b"ok")] * 2:
+            cpu0 = harness.cpu_seconds(server.proc.pid)
+            lat, errors, wall, sent = asyncio.run(fixed_rate(
+                server.port, p, args.rate, args.duration, args.concurrency, check))
+            entry = at_rate.setdefault(name, {"n": 0, "sent": 0, "wall": 0.0, "lat": [],
+                                              "errors": {}, "cpu": 0.0, "load": 0.0})
+            entry["cpu"] += harness.cpu_seconds(server.proc.pid) - cpu0
+            entry["load"] = max(entry["load"], harness.load_average())
+            entry["n"] += len(lat)
+            entry["sent"] += sent
+            entry["wall"] += wall
+            entry["lat"] += lat
+            for k, v in errors.items():
+                entry["errors"][k] = entry["errors"].get(k, 0) + v
+        for name, entry in at_rate.items():
+            entry["lat"].sort()
+            entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
+                         cpu_ms=entry["cpu"] / max(1, entry["n"]) * 1000,
+                         p99=ms(entry["lat"], 99), max=ms(entry["lat"], 100))
+            print(f"progress at {args.rate:.0f}/s", name,
+                  {k: v for k, v in entry.items() if k != "lat"})
         for name, entry in progress.items():
             entry["lat"].sort()
             entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
@@ -199,7 +225,8 @@ def run(args):
                         f"{info['nproc']} cores; it counts runnable threads, the servers' and the "
                         "load client's among them)")
         summary = dict(info=info, db=db_desc, race=race_result, sus=sus_result,
-                       progress=progress, args=vars(args), settings=" ".join(settings))
+                       progress=progress, at_rate=at_rate, args=vars(args),
+                       settings=" ".join(settings))
         if not args.no_write and not args.yappi:
             write_doc(render(summary))
         return summary
@@ -211,7 +238,12 @@ def run(args):
 
 def render(s):
     i, r, b, p, a = s["info"], s["race"], s["sus"], s["progress"], s["args"]
+    f = s["at_rate"]
     ratio = p["app"]["rate"] / p["bare"]["rate"] if p["bare"]["rate"] else float("nan")
+    # The rate target is held when the app answered what was offered (within 1 %, all
+    # correct); its latency target is judged there, not at the closed loop's saturation.
+    held = (f["app"]["n"] >= 0.99 * f["app"]["sent"] and not f["app"]["errors"]
+            and f["app"]["rate"] >= 0.99 * a["rate"])
     ok_race = (r["booked"] == r["places"] and r["rows"] == r["places"] and not r["other"]
                and r["booked"] + r["refused"] == r["racers"])
     lines = [
@@ -249,16 +281,36 @@ def render(s):
         f"| baseline `GET /bare` (same gunicorn) | {p['bare']['rate']:.0f} req/s | | "
         f"{p['bare']['p50']:.1f} | {p['bare']['p99']:.1f} | {p['bare']['max']:.1f} | "
         f"{p['bare']['cpu_ms']:.2f} | {p['bare']['load']:.1f} |",
+        f"| progress at a fixed {a['rate']:.0f} lookups/s offered (open loop, latency from "
+        f"when each was due), {a['concurrency']} connections, 2 × {a['duration']} s | "
+        f"**{f['app']['rate']:.0f} lookups/s** answered of {f['app']['sent']} sent, errors "
+        f"{sum(f['app']['errors'].values())} | | {f['app']['p50']:.1f} | "
+        f"**{f['app']['p99']:.1f}** | {f['app']['max']:.1f} | {f['app']['cpu_ms']:.2f} | "
+        f"{f['app']['load']:.1f} |",
+        f"| baseline `GET /bare` at the same fixed rate | {f['bare']['rate']:.0f} req/s | | "
+        f"{f['bare']['p50']:.1f} | {f['bare']['p99']:.1f} | {f['bare']['max']:.1f} | "
+        f"{f['bare']['cpu_ms']:.2f} | {f['bare']['load']:.1f} |",
         "",
         f"**Progress ratio app ÷ bare: {ratio:.2f}**",
         "",
         "| target | exactly the free places booked, all answered | ≥ 200 bookings/s | "
-        "≥ 1000 lookups/s | lookup p99 < 50 ms |",
+        "≥ 1000 lookups/s (closed loop) | lookup p99 < 50 ms at 1000 lookups/s offered |",
         "| --- | --- | --- | --- | --- |",
         f"| result | {'met' if ok_race else '**not met**'} | "
         f"{'met' if b['rate'] >= 200 else '**not met**'} ({b['rate']:.0f}) | "
         f"{'met' if p['app']['rate'] >= 1000 else '**not met**'} ({p['app']['rate']:.0f}) | "
-        f"{'met' if p['app']['p99'] < 50 else '**not met**'} ({p['app']['p99']:.1f} ms) |",
+        f"{'met' if held and f['app']['p99'] < 50 and a['rate'] >= 1000 else '**not met**'} "
+        f"({f['app']['p99']:.1f} ms at {f['app']['rate']:.0f}/s) |",
+        "",
+        f"The closed loop measures throughput: {a['concurrency']} connections each send again "
+        "as soon as they are answered, so the server is always saturated and a request's "
+        "latency is mostly its wait behind the others (at R lookups/s, "
+        f"{a['concurrency']} ÷ R on average: "
+        f"{a['concurrency'] / p['app']['rate'] * 1000 if p['app']['rate'] else float('nan'):.0f}"
+        " ms here). "
+        "The fixed rate measures the latency at the target load: requests are due on a "
+        "schedule whatever the answers, and each is timed from when it was due, so a "
+        "server that falls behind is charged for it.",
         "",
         "Run it: `.venv/bin/python bench/appointments_bench.py` (needs PostgreSQL and Redis; "
         f"creates and drops `{BENCH_DB}`).",
@@ -282,6 +334,8 @@ def main(argv=None):
     p.add_argument("--bookings", type=int, default=1500)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--duration", type=float, default=10)
+    p.add_argument("--rate", type=float, default=1000,
+                   help="progress lookups per second offered in the fixed-rate run")
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--yappi", metavar="DIR",
                    help="profile the app's workers with yappi (pip install yappi) into DIR; "

@@ -1,6 +1,7 @@
 """The load bench/appointments_bench.py puts on the servers: a keep-alive HTTP/1.1 client,
 WeChat users booking through the pages (form → preview → 提交), the race for the last
-places, sustained bookings, and closed-loop GETs (the progress lookups and the baseline).
+places, sustained bookings, and GETs in a closed loop and at a fixed rate (the progress
+lookups and the baseline).
 
 Everything here runs in the benchmark's own process, against servers it started.
 """
@@ -233,3 +234,38 @@ async def closed_loop(port, paths, concurrency, seconds, check):
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return sorted(latencies), errors, time.perf_counter() - start
+
+
+async def fixed_rate(port, paths, rate, seconds, connections, check):
+    """An open loop: request i is due at ``start + i / rate`` whatever the answers before
+    it, sent on the first of ``connections`` keep-alive connections that is free, and its
+    latency counts from when it was due (as wrk2 measures), so a server that falls behind
+    is charged the wait of every request it delayed, not only of those it answered.
+    Returns (sorted latencies, errors, wall seconds, requests sent)."""
+    latencies, errors = [], {}
+    rng = random.Random(11)
+    total = int(rate * seconds)
+    issued = 0
+    start = time.perf_counter() + 0.05
+
+    async def worker():
+        nonlocal issued
+        conn = Conn(port)
+        while issued < total:
+            due = start + issued / rate
+            issued += 1
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                status, _, body = await conn.request("GET", rng.choice(paths))
+            except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                conn = Conn(port)
+                continue
+            latencies.append(time.perf_counter() - due)
+            if status != 200 or not check(body):
+                errors[f"http {status}"] = errors.get(f"http {status}", 0) + 1
+        conn.close()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return sorted(latencies), errors, time.perf_counter() - start, issued
