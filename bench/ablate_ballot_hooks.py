@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from vote_data import make_app, prepare_voters  # noqa: E402
+from vote_data import ballot_caster, make_app, prepare_voters  # noqa: E402
 
 # label → substrings of the hooks' qualified names that the variant leaves out
 VARIANTS = [
@@ -59,13 +59,7 @@ def main():
         app = make_app(url, args.redis_url)
         logging.getLogger("hall.request").setLevel(logging.WARNING)  # no line to stdout
         _, requests = prepare_voters(app, args.voters)
-        client = app.test_client()
-
-        def cast(path, cookie, body):
-            client.set_cookie("session", cookie, domain="localhost")
-            r = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
-            if r.status_code != 302 or "/receipt" not in r.headers.get("Location", ""):
-                raise SystemExit(f"HTTP {r.status_code}: {r.get_data(as_text=True)[-400:]}")
+        cast = ballot_caster(app)
 
         for req in requests[:100]:
             cast(*req)
@@ -89,9 +83,7 @@ def main():
             values.sort()
             print(f"  {label:40s} median {values[len(values) // 2]:.3f}  "
                   f"min {values[0]:.3f} ms CPU/ballot")
-        with app.app_context():
-            from wechat_hall.extensions import db
-            db.engine.dispose()
+        harness.close_connections(app)
     finally:
         cleanup()
 

@@ -211,6 +211,21 @@ async def sustained(port, plan, count, concurrency, meter=lambda: 0.0):
                 slots=len(combos))
 
 
+async def timed_get(conn, path, since, latencies, errors, check):
+    """GET ``path`` on ``conn``: its latency counted from ``since``, a failure or an answer
+    ``check`` refuses counted in ``errors``. Returns the connection to go on with (a new
+    one after a failed connection; the failed request is not timed)."""
+    try:
+        status, _, body = await conn.request("GET", path)
+    except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
+        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        return Conn(conn.port)
+    latencies.append(time.perf_counter() - since)
+    if status != 200 or not check(body):
+        errors[f"http {status}"] = errors.get(f"http {status}", 0) + 1
+    return conn
+
+
 async def closed_loop(port, paths, concurrency, seconds, check):
     latencies, errors = [], {}
     stop_at = time.perf_counter() + seconds
@@ -219,17 +234,8 @@ async def closed_loop(port, paths, concurrency, seconds, check):
     async def worker():
         conn = Conn(port)
         while time.perf_counter() < stop_at:
-            path = rng.choice(paths)
-            start = time.perf_counter()
-            try:
-                status, _, body = await conn.request("GET", path)
-            except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                conn = Conn(port)
-                continue
-            latencies.append(time.perf_counter() - start)
-            if status != 200 or not check(body):
-                errors[f"http {status}"] = errors.get(f"http {status}", 0) + 1
+            conn = await timed_get(conn, rng.choice(paths), time.perf_counter(), latencies,
+                                   errors, check)
         conn.close()
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -257,15 +263,7 @@ async def fixed_rate(port, paths, rate, seconds, connections, check):
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            try:
-                status, _, body = await conn.request("GET", rng.choice(paths))
-            except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                conn = Conn(port)
-                continue
-            latencies.append(time.perf_counter() - due)
-            if status != 200 or not check(body):
-                errors[f"http {status}"] = errors.get(f"http {status}", 0) + 1
+            conn = await timed_get(conn, rng.choice(paths), due, latencies, errors, check)
         conn.close()
     await asyncio.gather(*(worker() for _ in range(connections)))
     return sorted(latencies), errors, time.perf_counter() - start, issued

@@ -136,6 +136,13 @@ def make_app(database_url, redis_url, **config):
                        "SECRET_KEY": SECRET_KEY, **config})
 
 
+def close_connections(app):
+    """Close the app's database connections, so that its database can be dropped."""
+    from wechat_hall.extensions import db
+    with app.app_context():
+        db.engine.dispose()
+
+
 def session_cookie(app, data, csrf=False):
     """A signed-in session as the servers keep it (server-side, in the run's Redis): the
     cookie value, and with ``csrf`` the CSRF token of that session as well."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from vote_data import make_app, prepare_voters  # noqa: E402
+from vote_data import ballot_caster, make_app, prepare_voters  # noqa: E402
 
 
 def main():
@@ -33,13 +33,7 @@ def main():
         harness.create_schema(harness.ROOT, url, args.redis_url)
         app = make_app(url, args.redis_url)
         _, requests = prepare_voters(app, args.voters)
-        client = app.test_client()
-
-        def cast(path, cookie, body):
-            client.set_cookie("session", cookie, domain="localhost")
-            r = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
-            if r.status_code != 302 or "/receipt" not in r.headers.get("Location", ""):
-                raise SystemExit(f"HTTP {r.status_code}: {r.get_data(as_text=True)[-400:]}")
+        cast = ballot_caster(app)
 
         warm, measured = requests[:100], requests[100:]
         for req in warm:
@@ -52,9 +46,7 @@ def main():
         wall, cpu = harness.timed_per_item(measured, cast, args.cprofile, top=45)
         print(f"{len(measured)} ballots: {wall:.2f} ms wall, {cpu:.2f} ms CPU each "
               "(this process; PostgreSQL's own time not included in CPU)")
-        with app.app_context():
-            from wechat_hall.extensions import db
-            db.engine.dispose()
+        harness.close_connections(app)
     finally:
         cleanup()
 

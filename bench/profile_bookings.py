@@ -69,9 +69,7 @@ def main():
         wall, cpu = harness.timed_per_item(users, confirm, args.cprofile)
         print(f"{len(users)} confirmations: {wall:.2f} ms wall, {cpu:.2f} ms CPU each "
               "(this process; PostgreSQL's own time not included in CPU)")
-        with app.app_context():
-            from wechat_hall.extensions import db
-            db.engine.dispose()
+        harness.close_connections(app)
     finally:
         cleanup()
 

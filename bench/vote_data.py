@@ -81,3 +81,16 @@ def prepare_voters(app, voters):
             requests.append((f"/h5/votes/{meeting.id}/B{n:09d}/ballot", cookie, body))
         return meeting.id, requests
 
+
+def ballot_caster(app):
+    """``cast(path, cookie, body)``: one prepared ballot (see :func:`prepare_voters`) posted
+    through the app's test client; exits with the answer unless it is the redirect to
+    the receipt."""
+    client = app.test_client()
+
+    def cast(path, cookie, body):
+        client.set_cookie("session", cookie, domain="localhost")
+        r = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+        if r.status_code != 302 or "/receipt" not in r.headers.get("Location", ""):
+            raise SystemExit(f"HTTP {r.status_code}: {r.get_data(as_text=True)[-400:]}")
+    return cast
