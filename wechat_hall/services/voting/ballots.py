@@ -7,9 +7,11 @@ holder). Each ballot takes the next link of its meeting's chain (receipts.py): u
 chain head's row lock, or on PostgreSQL in one statement that moves the head and inserts
 the ballot and its lines.
 """
+import json
 import random
 import time
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import VoteBallot, VoteBallotLine, VoteChain
@@ -122,6 +124,10 @@ l AS (
     ORDER BY x.n)
 SELECT id, seq, prev_hash, receipt FROM b
 """
+# Built once: parsing the text for its bind parameters cost every ballot 40–60 µs.
+_APPEND = text(APPEND_SQL)
+_START_CHAIN = text("INSERT INTO vote_chain (meeting_id, seq, head) VALUES (:m, 0, :g) "
+                    "ON CONFLICT (meeting_id) DO NOTHING")
 
 
 def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
@@ -130,9 +136,6 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
     requests queue on the lock for microseconds, not for the Python work of a request).
     The receipt is computed by the database's sha256() over exactly the text
     :func:`receipts.receipt_for` hashes, so ``verify`` checks it the same way."""
-    import json
-
-    from sqlalchemy import text
     require_open(meeting)
     probe = VoteBallot(meeting_id=meeting.id, account=account, shares=int(shares), split=split,
                        channel=channel, cast_at=clock.utcnow())
@@ -144,13 +147,10 @@ def _cast_postgresql(meeting, account, shares, lines, user, channel, split):
                                     for n, spec in enumerate(lines)],
                                    ensure_ascii=False))
     try:
-        row = db.session.execute(text(APPEND_SQL), params).first()
+        row = db.session.execute(_APPEND, params).first()
         if row is None:  # the meeting's first ballot: start its chain, then append
-            db.session.execute(text(
-                "INSERT INTO vote_chain (meeting_id, seq, head) VALUES (:m, 0, :g) "
-                "ON CONFLICT (meeting_id) DO NOTHING"),
-                {"m": meeting.id, "g": receipts.genesis(meeting.id)})
-            row = db.session.execute(text(APPEND_SQL), params).one()
+            db.session.execute(_START_CHAIN, {"m": meeting.id, "g": receipts.genesis(meeting.id)})
+            row = db.session.execute(_APPEND, params).one()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
