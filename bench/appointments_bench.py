@@ -21,7 +21,9 @@ All on 127.0.0.1, bounded in count and time:
 4. **Sustained bookings**: ``--bookings`` users, spread over 3 halls × 6 slots × every
    open day of the window, reach the preview (timed separately: the form + preview
    rate), then confirm over ``--concurrency`` keep-alive connections: bookings/s and
-   the latency of 提交.
+   the latency of 提交. The same 提交 requests go to the bare app right before and
+   right after (its ``POST /h5/appointments/confirm`` answers the 302 and books
+   nothing): the ratio of the two rates and CPUs.
 5. **Progress lookups**: ``GET /h5/queue/status.json`` (排号进度查询's answer: number,
    business, people ahead, estimate) for random real 排队码 of 300 tickets, closed loop
    over ``--concurrency`` connections for ``--duration`` s, against the bare endpoint
@@ -156,8 +158,9 @@ def run(args):
                         for k, v in race_result.items()})
 
         app_cpu = lambda: harness.cpu_seconds(app_server.proc.pid)  # noqa: E731
+        bare_cpu = lambda: harness.cpu_seconds(bare.proc.pid)  # noqa: E731
         sus = asyncio.run(sustained(app_port, plan, args.bookings, args.concurrency,
-                                    meter=app_cpu))
+                                    meter=app_cpu, baseline=(bare_port, bare_cpu)))
         sus_result = dict(count=args.bookings, slots=sus["slots"],
                           booked=sus["outcomes"].count("booked"),
                           other=len([o for o in sus["outcomes"] if o != "booked"]),
@@ -168,7 +171,7 @@ def run(args):
                           max=ms(sus["latencies"], 100),
                           cpu_ms=sus["cpu"] / args.bookings * 1000,
                           prepare_cpu_ms=sus["prepare_cpu"] / args.bookings * 1000,
-                          load=sus["load"])
+                          load=sus["load"], baseline=sus["baseline"])
         print("sustained:", sus_result)
 
         paths = [f"/h5/queue/status.json?office=SH&code={c}" for c in plan["codes"]]
@@ -272,6 +275,9 @@ def render(s):
         f"connections | **{b['rate']:.0f} bookings/s** ({b['booked']} booked, {b['other']} other) | "
         f"{b['count'] / b['rate']:.1f} s | {b['p50']:.0f} | {b['p99']:.0f} | {b['max']:.0f} | "
         f"{b['cpu_ms']:.2f} (提交) | {b['load']:.1f} |",
+        f"| baseline: the same 提交 requests to `bench/bare_app.py` (parse the form, answer "
+        f"the 302), right before and after | {b['baseline']['rate']:.0f} req/s "
+        f"({b['baseline']['other']} not 302) | | | | | {b['baseline']['cpu_ms']:.2f} | |",
         f"| form + preview before each booking (3 requests) | {b['prepare_rate']:.0f} users/s "
         f"| | | | | {b['prepare_cpu_ms']:.2f} (3 requests) | |",
         f"| progress `GET /h5/queue/status.json`, {a['concurrency']} connections, "
@@ -291,6 +297,8 @@ def render(s):
         f"{f['bare']['p50']:.1f} | {f['bare']['p99']:.1f} | {f['bare']['max']:.1f} | "
         f"{f['bare']['cpu_ms']:.2f} | {f['bare']['load']:.1f} |",
         "",
+        f"**Bookings ÷ baseline: {b['rate'] / b['baseline']['rate']:.2f}** in throughput, "
+        f"server CPU per 提交 {b['cpu_ms'] / b['baseline']['cpu_ms']:.1f}× the baseline's. "
         f"**Progress ratio app ÷ bare: {ratio:.2f}**",
         "",
         "| target | exactly the free places booked, all answered | ≥ 200 bookings/s | "

@@ -165,9 +165,12 @@ async def bounded_indexed(indices, concurrency, worker):
     return out
 
 
-async def sustained(port, plan, count, concurrency, meter=lambda: 0.0):
+async def sustained(port, plan, count, concurrency, meter=lambda: 0.0, baseline=None):
     """Users spread over every hall, slot and open day; returns prepare and confirm rates,
-    and the server CPU of each phase (``meter()``: the server's CPU seconds so far)."""
+    and the server CPU of each phase (``meter()``: the server's CPU seconds so far).
+    ``baseline`` (port, meter) is a server that answers the same 提交 requests without
+    booking anything (``bench/bare_app.py``): it gets them right before and right after
+    the app, and its rate and CPU come back under ``"baseline"``."""
     race = (plan["race"]["template"], plan["race"]["day"])
     combos = [(office, t, day, info["business"][k % len(info["business"])])
               for office, info in plan["offices"].items()
@@ -189,26 +192,42 @@ async def sustained(port, plan, count, concurrency, meter=lambda: 0.0):
     start, cpu0 = time.perf_counter(), meter()
     tickets = await bounded_indexed(range(count), concurrency, prepare)
     prepare_wall, prepare_cpu = time.perf_counter() - start, meter() - cpu0
-    pool = [Conn(port) for _ in range(concurrency)]
+    cookies = [conn.cookie for conn, _ in users]
+    runs = []
+    if baseline:
+        runs.append(await confirm_lanes(*baseline, cookies, tickets, concurrency))
+    results, wall, cpu, load = await confirm_lanes(port, meter, cookies, tickets, concurrency)
+    if baseline:
+        runs.append(await confirm_lanes(*baseline, cookies, tickets, concurrency))
+    out = dict(prepare_wall=prepare_wall, wall=wall, prepare_cpu=prepare_cpu, cpu=cpu,
+               load=load, outcomes=[r[0] for r in results],
+               latencies=sorted(r[1] for r in results), slots=len(combos))
+    if runs:
+        out["baseline"] = dict(
+            rate=sum(count / r[1] for r in runs) / len(runs),
+            cpu_ms=sum(r[2] for r in runs) / len(runs) / count * 1000,
+            other=sum(1 for r in runs for o in r[0] if o[0] != "booked"))
+    return out
 
-    # One connection per lane: lane w confirms users w, w+C, w+2C …
+
+async def confirm_lanes(port, meter, cookies, tickets, concurrency):
+    """提交 for every user, one connection per lane: lane w confirms users w, w+C, w+2C …
+    Returns (outcomes with latencies, wall seconds, server CPU seconds, load)."""
+    pool = [Conn(port) for _ in range(concurrency)]
     start, cpu0, load0 = time.perf_counter(), meter(), os.getloadavg()[0]
 
     async def lane(w):
         out = []
-        for i in range(w, count, concurrency):
-            pool[w].cookie = users[i][0].cookie
+        for i in range(w, len(tickets), concurrency):
+            pool[w].cookie = cookies[i]
             out.append(await confirm(pool[w], *tickets[i]))
         return out
     lanes = await asyncio.gather(*(lane(w) for w in range(concurrency)))
     wall, cpu = time.perf_counter() - start, meter() - cpu0
     for c in pool:
         c.close()
-    results = [r for lane_results in lanes for r in lane_results]
-    return dict(prepare_wall=prepare_wall, wall=wall, prepare_cpu=prepare_cpu, cpu=cpu,
-                load=max(load0, os.getloadavg()[0]),
-                outcomes=[r[0] for r in results], latencies=sorted(r[1] for r in results),
-                slots=len(combos))
+    return ([r for lane_results in lanes for r in lane_results], wall, cpu,
+            max(load0, os.getloadavg()[0]))
 
 
 async def timed_get(conn, path, since, latencies, errors, check):

@@ -1,13 +1,22 @@
-"""The baseline for ``bench/wechat_throughput.py``: a bare Flask endpoint.
+"""The baselines of the benchmarks: bare Flask endpoints.
 
-It is served by gunicorn with exactly the settings the real app gets, and receives the
-same signed, encrypted POSTs as ``/wechat``. It reads the body and answers a small XML
-string shaped (and sized) like an encrypted WeChat reply, so the two differ only by what
-the application does: no signature check, no decryption, no Redis, no database.
+They are served by gunicorn with exactly the settings the real app gets, so a figure of
+the hall and its baseline differ only by what the application does:
+
+- ``POST /bare``: the same signed, encrypted pushes as ``/wechat``
+  (``bench/wechat_throughput.py``). It reads the body and answers a small XML string
+  shaped (and sized) like an encrypted WeChat reply: no signature check, no decryption,
+  no Redis, no database.
+- ``GET /bare``: ``ok`` (the progress lookups of ``bench/appointments_bench.py``).
+- ``POST /h5/votes/<meeting>/<account>/ballot``: the same confirmed ballots as the real
+  page (``bench/vote_http.py``). It parses the form and answers the 302 to the receipt
+  that the real page answers: no session, no CSRF check, no database.
+- ``POST /h5/appointments/confirm``: the same 提交 requests as the real page
+  (``bench/appointments_load.py``), answered with the 302 of a booking made.
 
     gunicorn --chdir bench bare_app:app
 """
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request
 
 app = Flask(__name__)
 
@@ -26,3 +35,15 @@ def bare():
 @app.get("/bare")
 def ready():
     return Response("ok", mimetype="text/plain")
+
+
+@app.post("/h5/votes/<int:meeting_id>/<account>/ballot")
+def ballot(meeting_id, account):
+    request.form.get("step")
+    return redirect(f"/h5/votes/{meeting_id}/{account}/receipt?new=1")
+
+
+@app.post("/h5/appointments/confirm")
+def confirm():
+    request.form.get("token")
+    return redirect("/h5/appointments/1?new=1")

@@ -168,6 +168,13 @@ Issue 7's three targets, measured on PostgreSQL ({db_desc}).
 | ballots over HTTP: {http['ok']:,} confirmed ballots, one per voter, {args.concurrency} keep-alive connections, gunicorn `{http['settings']}` | {http['per_second']:.0f} ballots/s (p50 {http['p50']:.0f} ms, p99 {http['p99']:.0f} ms, errors {http['errors']}; gunicorn CPU {http['cpu_ms']:.1f} ms per ballot) | ≥ 300/s | {met(http['per_second'] >= 300 and not http['errors'])} |
 | tally of {tally['ballots']:,} ballots ({tally['lines']:,} lines) with tiers: totals per item and tier, holders per tier | {tally['seconds']:.2f} s (best of 3: {', '.join(f'{t:.2f}' for t in tally['all'])}) | ≤ 5 s | {met(tally['seconds'] <= 5)} |
 
+Baseline for the ballots, in the same run: the same requests on the same gunicorn settings
+to `bench/bare_app.py` (parse the form, answer the receipt's 302), right before and right
+after the real page: {http['bare']['per_second']:.0f} requests/s at {http['bare']['cpu_ms']:.2f} ms
+of CPU each (errors {http['bare']['errors']}). **Ballots ÷ baseline: {http['ratio']:.2f}** in
+throughput; server CPU per ballot {http['cpu_ratio']:.1f}× the baseline's. These ratios compare
+across machines; the absolute rate moves with the machine's speed.
+
 After the HTTP run: {http['ballots_in_db']:,} ballots in the database for the meeting (each
 request a distinct account: every one must be cast), receipt chain verified:
 {'intact' if http['chain_ok'] else 'BROKEN'} ({http['chain_ballots']:,} ballots). Every ballot is

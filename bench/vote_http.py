@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Ballots over HTTP for bench/vote_bench.py: gunicorn (``wsgi:app``) serves the real
 ballot page; a separate process (this file run as a script: ``vote_http.py SPEC``) POSTs
-one confirmed ballot per voter over keep-alive connections. Afterwards the ballots are
-counted and the receipt chain verified.
+one confirmed ballot per voter over keep-alive connections. The same requests go to the
+baseline (``bench/bare_app.py``) right before and right after, on the same gunicorn
+settings. Afterwards the ballots are counted and the receipt chain verified.
 """
 import asyncio
 import json
@@ -52,49 +53,64 @@ def load_worker(spec_path):
     Path(spec["out"]).write_text(json.dumps({"results": results, "seconds": took}))
 
 
-def bench_http(args, database_url, tmpdir):
-    app = make_app(database_url, args.redis_url)
-    meeting_id, requests = prepare_voters(app, args.voters)
-    warm, measured = requests[:200], requests[200:]
-    port = harness.free_port()
-    env = harness.server_env(database_url, args.redis_url, port)
-    settings = harness.gunicorn_settings(args)
-    if getattr(args, "yappi", None):  # each worker writes its CPU profile at exit
-        os.makedirs(args.yappi, exist_ok=True)
-        env["BENCH_YAPPI_DIR"] = os.path.abspath(args.yappi)
-        settings += ["--config", str(Path(__file__).resolve().parent / "gunicorn_yappi.py")]
-    server = harness.Server("vote-app", [str(harness.GUNICORN), *settings, "--bind", f"127.0.0.1:{port}",
-                                    "wsgi:app"], env, port, "/healthz", tmpdir)
-    try:
-        server.wait_ready()
-        out = {}
-
-        def cpu_seconds():
-            total = 0
-            for pid in [server.proc.pid, *harness.children(server.proc.pid)]:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                total += int(fields[11]) + int(fields[12])  # utime + stime, clock ticks
-            return total / os.sysconf("SC_CLK_TCK")
-
-        for name, batch in [("warm", warm), ("measured", measured)]:
-            cpu_before = cpu_seconds()
-            spec = Path(tmpdir) / f"{name}.json"
-            result = Path(tmpdir) / f"{name}.out.json"
-            spec.write_text(json.dumps({"port": port, "requests": batch,
-                                        "concurrency": args.concurrency, "out": str(result)}))
-            subprocess.run([sys.executable, __file__, str(spec)], check=True,
-                           timeout=900)
-            out[name] = json.loads(result.read_text())
-            out[name]["cpu"] = cpu_seconds() - cpu_before
-    finally:
-        server.stop()
-    results, seconds = out["measured"]["results"], out["measured"]["seconds"]
+def _summary(results, seconds, cpu):
     ok = [r for r in results if r[0] == 302 and r[2].endswith("/receipt?new=1")]
     errors = [r for r in results if not (r[0] == 302 and r[2].endswith("/receipt?new=1"))]
     latencies = sorted(r[1] for r in results)
+    return {"requests": len(results), "ok": len(ok), "errors": len(errors),
+            "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
+            "p50": latencies[len(latencies) // 2] * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "cpu_ms": cpu * 1000 / max(len(results), 1)}
+
+
+def bench_http(args, database_url, tmpdir):
+    """The confirmed ballots through the real page, and the same requests against the
+    baseline (``bench/bare_app.py``: parse the form, answer the receipt's 302) right
+    before and right after, on the same gunicorn settings: ballots/s and server CPU per
+    ballot, and both as ratios to the baseline."""
+    app = make_app(database_url, args.redis_url)
+    meeting_id, requests = prepare_voters(app, args.voters)
+    warm, measured = requests[:200], requests[200:]
+    port, bare_port = harness.free_port(), harness.free_port()
+    env = harness.server_env(database_url, args.redis_url, port)
+    settings = harness.gunicorn_settings(args)
+    profiling = []
+    if getattr(args, "yappi", None):  # each worker writes its CPU profile at exit
+        os.makedirs(args.yappi, exist_ok=True)
+        env["BENCH_YAPPI_DIR"] = os.path.abspath(args.yappi)
+        profiling = ["--config", str(Path(__file__).resolve().parent / "gunicorn_yappi.py")]
+    server = harness.Server("vote-app", [str(harness.GUNICORN), *profiling, *settings,
+                                         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+                            env, port, "/healthz", tmpdir)
+    bare = harness.Server("vote-bare", [str(harness.GUNICORN), *settings, "--bind",
+                                        f"127.0.0.1:{bare_port}", "--chdir", str(harness.ROOT / "bench"),
+                                        "bare_app:app"],
+                          harness.server_env(database_url, args.redis_url, bare_port),
+                          bare_port, "/bare", tmpdir)
+    try:
+        server.wait_ready()
+        bare.wait_ready()
+
+        def drive(target, name, batch):
+            cpu_before = harness.cpu_seconds(target.proc.pid)
+            spec = Path(tmpdir) / f"{name}.json"
+            result = Path(tmpdir) / f"{name}.out.json"
+            spec.write_text(json.dumps({"port": target.port, "requests": batch,
+                                        "concurrency": args.concurrency, "out": str(result)}))
+            subprocess.run([sys.executable, __file__, str(spec)], check=True, timeout=900)
+            out = json.loads(result.read_text())
+            return _summary(out["results"], out["seconds"],
+                            harness.cpu_seconds(target.proc.pid) - cpu_before)
+
+        drive(server, "warm", warm)
+        drive(bare, "bare-warm", warm)
+        bare_runs = [drive(bare, "bare-1", measured)]
+        http = drive(server, "measured", measured)
+        bare_runs.append(drive(bare, "bare-2", measured))
+    finally:
+        server.stop()
+        bare.stop()
 
     from models import VoteBallot, VoteMeeting
     from wechat_hall.extensions import db
@@ -104,14 +120,15 @@ def bench_http(args, database_url, tmpdir):
             meeting_id=meeting_id)).scalar_one()
         chain = receipts.verify(meeting_id)
         assert db.session.get(VoteMeeting, meeting_id)
-    return {"requests": len(results), "ok": len(ok), "errors": len(errors),
-            "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
-            "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-            "cpu_ms": out["measured"]["cpu"] * 1000 / max(len(results), 1),
-            "ballots_in_db": count, "chain_ok": chain.ok, "chain_ballots": chain.ballots,
-            "settings": " ".join(settings)}
-
+    base = {"per_second": sum(b["per_second"] for b in bare_runs) / len(bare_runs),
+            "cpu_ms": sum(b["cpu_ms"] for b in bare_runs) / len(bare_runs),
+            "p99": max(b["p99"] for b in bare_runs),
+            "errors": sum(b["errors"] for b in bare_runs)}
+    http.update(ballots_in_db=count, chain_ok=chain.ok, chain_ballots=chain.ballots,
+                settings=" ".join(settings), bare=base,
+                ratio=http["per_second"] / base["per_second"],
+                cpu_ratio=http["cpu_ms"] / base["cpu_ms"] if base["cpu_ms"] else float("nan"))
+    return http
 
 
 if __name__ == "__main__":
