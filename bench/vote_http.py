@@ -83,9 +83,9 @@ def bench_http(args, database_url, tmpdir):
     server = harness.Server("vote-app", [str(harness.GUNICORN), *profiling, *settings,
                                          "--bind", f"127.0.0.1:{port}", "wsgi:app"],
                             env, port, "/healthz", tmpdir)
-    bare = harness.Server("vote-bare", [str(harness.GUNICORN), *settings, "--bind",
-                                        f"127.0.0.1:{bare_port}", "--chdir", str(harness.ROOT / "bench"),
-                                        "bare_app:app"],
+    bare = harness.Server("vote-bare", [str(harness.GUNICORN), *settings,
+                                        "--bind", f"127.0.0.1:{bare_port}",
+                                        "--chdir", str(harness.ROOT / "bench"), "bare_app:app"],
                           harness.server_env(database_url, args.redis_url, bare_port),
                           bare_port, "/bare", tmpdir)
     try:
