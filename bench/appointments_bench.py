@@ -47,6 +47,7 @@ for path in (ROOT, BENCH):
         sys.path.insert(0, str(path))
 
 import harness  # noqa: E402
+import machine  # noqa: E402
 from appointments_load import closed_loop, fixed_rate, race, sustained  # noqa: E402
 
 BENCH_DB = "hall_bench_apt"
@@ -143,8 +144,8 @@ def run(args):
         servers.append(bare)
         app_server.wait_ready()
         bare.wait_ready()
-        info = harness.machine_info(url, args.redis_url)
-        info["revision"] = harness.app_revision(ROOT)
+        info = machine.machine_info(url, args.redis_url)
+        info["revision"] = machine.app_revision(ROOT)
         load_before = os.getloadavg()
 
         outcomes, race_lat, race_wall = asyncio.run(race(app_port, plan, args.racers))
@@ -157,8 +158,8 @@ def run(args):
         print("race:", {k: (v if k != "other" else {o: v.count(o) for o in set(v)})
                         for k, v in race_result.items()})
 
-        app_cpu = lambda: harness.cpu_seconds(app_server.proc.pid)  # noqa: E731
-        bare_cpu = lambda: harness.cpu_seconds(bare.proc.pid)  # noqa: E731
+        app_cpu = lambda: machine.cpu_seconds(app_server.proc.pid)  # noqa: E731
+        bare_cpu = lambda: machine.cpu_seconds(bare.proc.pid)  # noqa: E731
         sus = asyncio.run(sustained(app_port, plan, args.bookings, args.concurrency,
                                     meter=app_cpu, baseline=(bare_port, bare_cpu)))
         sus_result = dict(count=args.bookings, slots=sus["slots"],
@@ -175,54 +176,20 @@ def run(args):
         print("sustained:", sus_result)
 
         paths = [f"/h5/queue/status.json?office=SH&code={c}" for c in plan["codes"]]
-        progress = {}
-        for name, server, p, check in [
-                ("app", app_server, paths, lambda b: b'"label"' in b),
-                ("bare", bare, ["/bare"], lambda b: b == b"ok")] * 2:
-            port = server.port
-            asyncio.run(closed_loop(port, p, args.concurrency, 2, check))  # warm-up
-            cpu0 = harness.cpu_seconds(server.proc.pid)
+        targets = [("app", app_server, paths, lambda b: b'"label"' in b),
+                   ("bare", bare, ["/bare"], lambda b: b == b"ok")]
+
+        def closed(port, p, check):
             lat, errors, wall = asyncio.run(closed_loop(port, p, args.concurrency,
                                                         args.duration, check))
-            entry = progress.setdefault(name, {"n": 0, "wall": 0.0, "lat": [], "errors": {},
-                                               "cpu": 0.0, "load": 0.0})
-            entry["cpu"] += harness.cpu_seconds(server.proc.pid) - cpu0
-            entry["load"] = max(entry["load"], harness.load_average())
-            entry["n"] += len(lat)
-            entry["wall"] += wall
-            entry["lat"] += lat
-            for k, v in errors.items():
-                entry["errors"][k] = entry["errors"].get(k, 0) + v
-        at_rate = {}
-        for name, server, p, check in [
-                ("app", app_server, paths, lambda b: b'"label"' in b),
-                ("bare", bare, ["/bare"], lambda b: b == b"ok")] * 2:
-            cpu0 = harness.cpu_seconds(server.proc.pid)
-            lat, errors, wall, sent = asyncio.run(fixed_rate(
-                server.port, p, args.rate, args.duration, args.concurrency, check))
-            entry = at_rate.setdefault(name, {"n": 0, "sent": 0, "wall": 0.0, "lat": [],
-                                              "errors": {}, "cpu": 0.0, "load": 0.0})
-            entry["cpu"] += harness.cpu_seconds(server.proc.pid) - cpu0
-            entry["load"] = max(entry["load"], harness.load_average())
-            entry["n"] += len(lat)
-            entry["sent"] += sent
-            entry["wall"] += wall
-            entry["lat"] += lat
-            for k, v in errors.items():
-                entry["errors"][k] = entry["errors"].get(k, 0) + v
-        for name, entry in at_rate.items():
-            entry["lat"].sort()
-            entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
-                         cpu_ms=entry["cpu"] / max(1, entry["n"]) * 1000,
-                         p99=ms(entry["lat"], 99), max=ms(entry["lat"], 100))
-            print(f"progress at {args.rate:.0f}/s", name,
-                  {k: v for k, v in entry.items() if k != "lat"})
-        for name, entry in progress.items():
-            entry["lat"].sort()
-            entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
-                         cpu_ms=entry["cpu"] / max(1, entry["n"]) * 1000,
-                         p99=ms(entry["lat"], 99), max=ms(entry["lat"], 100))
-            print("progress", name, {k: v for k, v in entry.items() if k != "lat"})
+            return lat, errors, wall, len(lat)
+        progress = lookups(targets, closed, warm=lambda port, p, check: asyncio.run(
+            closed_loop(port, p, args.concurrency, 2, check)))
+        at_rate = lookups(targets, lambda port, p, check: asyncio.run(fixed_rate(
+            port, p, args.rate, args.duration, args.concurrency, check)))
+        for label, measured in (("progress", progress), (f"progress at {args.rate:.0f}/s", at_rate)):
+            for name, entry in measured.items():
+                print(label, name, {k: v for k, v in entry.items() if k != "lat"})
         info["load"] = (f"{load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} after "
                         "(1-minute load average, this machine has "
                         f"{info['nproc']} cores; it counts runnable threads, the servers' and the "
@@ -237,6 +204,35 @@ def run(args):
         for server in servers:
             server.stop()
         cleanup()
+
+
+def lookups(targets, load, warm=None):
+    """Each ``(name, server, paths, check)`` of ``targets`` in turn, twice, under
+    ``load(port, paths, check) -> (latencies, errors, wall, sent)`` (after ``warm``, the
+    same call outside the measurement). Per name: requests answered and sent, the rate,
+    p50/p99/max, the server's CPU per request and the highest load average."""
+    out = {}
+    for name, server, paths, check in targets * 2:
+        if warm:
+            warm(server.port, paths, check)
+        cpu0 = machine.cpu_seconds(server.proc.pid)
+        lat, errors, wall, sent = load(server.port, paths, check)
+        entry = out.setdefault(name, {"n": 0, "sent": 0, "wall": 0.0, "lat": [], "errors": {},
+                                      "cpu": 0.0, "load": 0.0})
+        entry["cpu"] += machine.cpu_seconds(server.proc.pid) - cpu0
+        entry["load"] = max(entry["load"], machine.load_average())
+        entry["n"] += len(lat)
+        entry["sent"] += sent
+        entry["wall"] += wall
+        entry["lat"] += lat
+        for k, v in errors.items():
+            entry["errors"][k] = entry["errors"].get(k, 0) + v
+    for entry in out.values():
+        entry["lat"].sort()
+        entry.update(rate=entry["n"] / entry["wall"], p50=ms(entry["lat"], 50),
+                     cpu_ms=entry["cpu"] / max(1, entry["n"]) * 1000,
+                     p99=ms(entry["lat"], 99), max=ms(entry["lat"], 100))
+    return out
 
 
 def render(s):
@@ -259,7 +255,7 @@ def render(s):
         "preview (CSRF and the one-time token), then 提交.",
         "",
         f"- Date: {i['date']}",
-        f"- Machine: {harness.machine_line(i)}",
+        f"- Machine: {machine.machine_line(i)}",
         f"- Code measured: {i['revision']}",
         f"- gunicorn: `{s['settings']}`",
         f"- Database: PostgreSQL {i['postgresql']}, {s['db']}; Redis {i['redis']}",
@@ -289,8 +285,8 @@ def render(s):
         f"{p['bare']['cpu_ms']:.2f} | {p['bare']['load']:.1f} |",
         f"| progress at a fixed {a['rate']:.0f} lookups/s offered (open loop, latency from "
         f"when each was due), {a['concurrency']} connections, 2 × {a['duration']} s | "
-        f"**{f['app']['rate']:.0f} lookups/s** answered of {f['app']['sent']} sent, errors "
-        f"{sum(f['app']['errors'].values())} | | {f['app']['p50']:.1f} | "
+        f"**{f['app']['rate']:.0f} lookups/s**, {f['app']['n']} of {f['app']['sent']} "
+        f"answered, errors {sum(f['app']['errors'].values())} | | {f['app']['p50']:.1f} | "
         f"**{f['app']['p99']:.1f}** | {f['app']['max']:.1f} | {f['app']['cpu_ms']:.2f} | "
         f"{f['app']['load']:.1f} |",
         f"| baseline `GET /bare` at the same fixed rate | {f['bare']['rate']:.0f} req/s | | "

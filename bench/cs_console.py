@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "bench"))
 
 import harness  # noqa: E402
+import machine  # noqa: E402
 
 BENCH_DB = "hall_bench_cs"
 OPEN, ASSIGNED, HISTORY, PER_CONVERSATION = 500, 20, 5000, 10
@@ -120,14 +121,14 @@ def login(base):
 def timed(http, url, count, check, server=None):
     """Latencies in ms; with ``server``, also its CPU ms per request and the load."""
     times = []
-    cpu0 = harness.cpu_seconds(server.proc.pid) if server else 0.0
+    cpu0 = machine.cpu_seconds(server.proc.pid) if server else 0.0
     for _ in range(count):
         t0 = time.perf_counter()
         resp = http.get(url)
         times.append((time.perf_counter() - t0) * 1000)
         check(resp)
     if server:
-        return times, (harness.cpu_seconds(server.proc.pid) - cpu0) / count * 1000
+        return times, (machine.cpu_seconds(server.proc.pid) - cpu0) / count * 1000
     return times
 
 
@@ -135,7 +136,7 @@ def stats(times, cpu_ms=float("nan")):
     times = sorted(times)
     return {"n": len(times), "p50": statistics.median(times),
             "p90": harness.percentile(times, 90), "p99": harness.percentile(times, 99),
-            "max": times[-1], "cpu_ms": cpu_ms, "load": harness.load_average()}
+            "max": times[-1], "cpu_ms": cpu_ms, "load": machine.load_average()}
 
 
 def inbound_to_console(base, http, trials):
@@ -224,9 +225,9 @@ def run(args):
                 lambda r: r.raise_for_status(), bare)),
         }
         latency = inbound_to_console(base, http, args.trials)
-        summary = dict(info=harness.machine_info(url, args.redis_url), db=db_desc, rows=rows,
+        summary = dict(info=machine.machine_info(url, args.redis_url), db=db_desc, rows=rows,
                        latency=stats(latency), conversations=conversations, messages=messages,
-                       revision=harness.app_revision(ROOT), settings=" ".join(settings), args=args)
+                       revision=machine.app_revision(ROOT), settings=" ".join(settings), args=args)
     finally:
         for s in servers:
             s.stop()

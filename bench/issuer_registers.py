@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import harness
+import machine
 
 BEGIN, END = "<!-- bench:issuers:begin -->", "<!-- bench:issuers:end -->"
 BENCH_DB = "hall_bench_iss"
@@ -168,7 +169,7 @@ def render(args, info, revision, demo, ledger_rows, m):
     return f"""{BEGIN}
 ## Issuer registers and the 5 % run (`bench/issuer_registers.py`)
 
-Run {day} on {harness.machine_line(info)}; PostgreSQL {info['postgresql']}; {revision};
+Run {day} on {machine.machine_line(info)}; PostgreSQL {info['postgresql']}; {revision};
 `nice`, one process, the bench database only; load average {m['load_before']:.1f} before and
 {m['load_after']:.1f} after the measurements (other work on the shared machine: wall times
 stretch with it, this process's CPU time does not). Targets (issue 14): T1 of a
@@ -200,8 +201,8 @@ def main():
     parser.add_argument("--credit", type=int, default=20_000)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    info = harness.machine_info(args.database_url, "redis://127.0.0.1:6379/5")
-    revision = harness.app_revision(ROOT)
+    info = machine.machine_info(args.database_url, "redis://127.0.0.1:6379/5")
+    revision = machine.app_revision(ROOT)
     url, where, cleanup = harness.prepare_database(args.database_url, BENCH_DB)
     print(f"bench database: {where}")
     try:

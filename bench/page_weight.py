@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
+import machine
 
 PAGES = [("服务大厅 home", "/h5/", False), ("`GET /` (redirect)", "/", False),
          ("申请预约 booking form", "/h5/appointments/apply?office=SH", True),
@@ -86,7 +87,7 @@ def main():
              "where it helps, `Cache-Control: max-age=315360000, public, immutable`, so a",
              "second view transfers only the HTML.", "",
              f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; code measured: "
-             f"{harness.app_revision(harness.ROOT)}; load average {load:.1f}", "",
+             f"{machine.app_revision(harness.ROOT)}; load average {load:.1f}", "",
              "| page | requests | bytes | of which HTML | ≤ 60 KB | server CPU ms (all requests) |",
              "| --- | ---: | ---: | ---: | --- | ---: |"]
     for label, path, parts, cpu in rows:

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import harness  # noqa: E402
+import machine  # noqa: E402
 from vote_data import make_app, new_meeting  # noqa: E402
 from vote_http import bench_http  # noqa: E402
 
@@ -160,7 +161,7 @@ Issue 7's three targets, measured on PostgreSQL ({db_desc}).
 
 - Date: {time.strftime('%a %b %d %H:%M:%S UTC %Y', time.gmtime())}
 - Machine: {machine}
-- Code measured: {harness.app_revision(ROOT)}
+- Code measured: {machine.app_revision(ROOT)}
 
 | what | figure | target | result |
 | --- | ---: | ---: | --- |
@@ -229,9 +230,9 @@ def main():
                 db.engine.dispose()
             http = bench_http(args, url, tmpdir)
             print("http", http, flush=True)
-        m = harness.machine_info(url, args.redis_url)
-        machine = f"{harness.machine_line(m)}; PostgreSQL {m['postgresql']}"
-        text = report(args, machine, db_desc, imp, tally, http)
+        m = machine.machine_info(url, args.redis_url)
+        described = f"{machine.machine_line(m)}; PostgreSQL {m['postgresql']}"
+        text = report(args, described, db_desc, imp, tally, http)
         print(text)
         if not args.no_write:
             write_doc(text)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import harness
+import machine
 from vote_data import make_app, prepare_voters
 
 
@@ -59,8 +60,8 @@ def _summary(results, seconds, cpu):
     latencies = sorted(r[1] for r in results)
     return {"requests": len(results), "ok": len(ok), "errors": len(errors),
             "error_sample": errors[:3], "seconds": seconds, "per_second": len(ok) / seconds,
-            "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "p50": harness.percentile(latencies, 50) * 1000,
+            "p99": harness.percentile(latencies, 99) * 1000,
             "cpu_ms": cpu * 1000 / max(len(results), 1)}
 
 
@@ -93,7 +94,7 @@ def bench_http(args, database_url, tmpdir):
         bare.wait_ready()
 
         def drive(target, name, batch):
-            cpu_before = harness.cpu_seconds(target.proc.pid)
+            cpu_before = machine.cpu_seconds(target.proc.pid)
             spec = Path(tmpdir) / f"{name}.json"
             result = Path(tmpdir) / f"{name}.out.json"
             spec.write_text(json.dumps({"port": target.port, "requests": batch,
@@ -101,7 +102,7 @@ def bench_http(args, database_url, tmpdir):
             subprocess.run([sys.executable, __file__, str(spec)], check=True, timeout=900)
             out = json.loads(result.read_text())
             return _summary(out["results"], out["seconds"],
-                            harness.cpu_seconds(target.proc.pid) - cpu_before)
+                            machine.cpu_seconds(target.proc.pid) - cpu_before)
 
         drive(server, "warm", warm)
         drive(bare, "bare-warm", warm)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from harness import AES_KEY, APPID, TARGET, TOKEN, children
+from harness import AES_KEY, APPID, TARGET, TOKEN
+from machine import children
 
 APOLOGY_MARK = "系统繁忙"
 # (what the user sends, what the reply must mention)

@@ -1,7 +1,7 @@
 """Figures of ``bench/wechat_throughput.py``: the summary of the rounds, the console
 table and the section of docs/BENCHMARKS.md."""
 
-import harness
+import machine
 from harness import BENCH_DB, gunicorn_settings, percentile, write_section
 from wechat_load import KEYWORD_SHARE
 
@@ -145,7 +145,7 @@ def render_doc(s):
         "both servers is decrypted and checked (addressee, and the keyword's answer).",
         "",
         f"- Date: {i['date']}",
-        f"- Machine: {harness.machine_line(i)}",
+        f"- Machine: {machine.machine_line(i)}",
         f"- Code measured: {i.get('app', 'unknown')}",
         f"- gunicorn (both servers): `{s['settings']}`",
         f"- Database: PostgreSQL {i['postgresql']} on 127.0.0.1, {s['db']}; "

@@ -43,8 +43,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import (BENCH, BENCH_DB, DOC, ROOT, TARGET, Server, app_revision, create_schema,
-                     free_port, gunicorn_settings, machine_info, prepare_database, server_env)
+from harness import (BENCH, BENCH_DB, DOC, ROOT, TARGET, Server, create_schema, free_port,
+                     gunicorn_settings, prepare_database, server_env)
+from machine import app_revision, machine_info
 from wechat_load import Load
 from wechat_report import render_console, summarize, write_doc
 
