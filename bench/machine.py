@@ -30,11 +30,8 @@ def children(pid):
 
 
 
-def cpu_seconds(pid):
-    """CPU time (user + system) of a server: the gunicorn master and its workers, so far.
-    The difference over a window, divided by the requests in it, is the server's CPU per
-    request, a figure that does not depend on what else shares the machine's cores."""
-    hz = os.sysconf("SC_CLK_TCK")
+def cpu_ticks(pid):
+    """CPU time (user + system) of a process and its children so far, in clock ticks."""
     total = 0
     for p in [pid, *children(pid)]:
         try:
@@ -43,7 +40,14 @@ def cpu_seconds(pid):
             total += int(fields[11]) + int(fields[12])
         except (OSError, IndexError, ValueError):
             pass
-    return total / hz
+    return total
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system) of a server: the gunicorn master and its workers, so far.
+    The difference over a window, divided by the requests in it, is the server's CPU per
+    request, a figure that does not depend on what else shares the machine's cores."""
+    return cpu_ticks(pid) / os.sysconf("SC_CLK_TCK")
 
 
 def load_average():

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from harness import AES_KEY, APPID, TARGET, TOKEN
-from machine import children
+from machine import cpu_ticks
 
 APOLOGY_MARK = "系统繁忙"
 # (what the user sends, what the reply must mention)
@@ -164,17 +164,7 @@ class Load:
 
     # -- CPU accounting ----------------------------------------------------------------
 
-    @staticmethod
-    def proc_ticks(pid):
-        total = 0
-        for p in [pid, *children(pid)]:
-            try:
-                with open(f"/proc/{p}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+    proc_ticks = staticmethod(cpu_ticks)
 
     @staticmethod
     def machine_ticks():
