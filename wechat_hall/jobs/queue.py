@@ -131,24 +131,66 @@ def drain(timeout=30):
 
 
 def dispatch_pending(app, limit=500):
-    """Deliver rows that are due and not yet with a worker; requeue ones lost by Redis.
+    """Deliver rows that are due and not yet with a worker: new ones, ones whose worker
+    died (:func:`reap_expired_leases`) and ones RQ lost (:func:`take_back_lost_deliveries`).
 
     Run by the scheduler every few seconds. Returns the number of rows handed over.
     """
     reap_expired_leases(app)
+    take_back_lost_deliveries(app)
     now = clock.utcnow()
-    stale = now - timedelta(minutes=10)
     with db.engine.begin() as conn:
-        # A row queued long ago but never run was lost (Redis restarted empty).
-        conn.execute(update(OutboxJob)
-                     .where(OutboxJob.status == QUEUED, OutboxJob.queued_at < stale)
-                     .values(status=PENDING))
         due = conn.execute(db.select(OutboxJob.id, OutboxJob.queue)
                            .where(OutboxJob.status == PENDING, OutboxJob.run_after <= now)
                            .order_by(OutboxJob.id).limit(limit)).all()
     if due:
         deliver(app, [tuple(row) for row in due])
     return len(due)
+
+
+LOST_AFTER = timedelta(seconds=30)  # queued, not claimed and not waiting in RQ: lost
+LOST_CHECKED_PER_ROUND = 200
+
+
+def take_back_lost_deliveries(app):
+    """Rows marked ``queued`` whose RQ job no longer waits in its queue, and that no
+    worker claimed, go back to ``pending`` (the dispatcher delivers them again).
+
+    A worker claims a row (``queued`` → ``running``) within milliseconds of taking its job
+    from Redis, so a row still ``queued`` ``LOST_AFTER`` after it was handed over, whose
+    job is not in the queue's list, was lost: its worker died between taking the job and
+    claiming the row (SIGKILL, OOM), or Redis restarted empty. A second delivery is
+    harmless: the claim is a conditional update, and one run at most gets it. Rows whose
+    job still waits (a backlog) are left alone; they sit near the head of the list, so
+    LPOS finds them in a few steps. With Redis down nothing is decided. Returns the ids."""
+    queues = app.extensions.get("job_queues")
+    if not queues:
+        return []
+    cutoff = clock.utcnow() - LOST_AFTER
+    with db.engine.connect() as conn:
+        candidates = conn.execute(
+            db.select(OutboxJob.id, OutboxJob.queue)
+            .where(OutboxJob.status == QUEUED, OutboxJob.queued_at < cutoff)
+            .order_by(OutboxJob.id).limit(LOST_CHECKED_PER_ROUND)).all()
+    if not candidates:
+        return []
+    try:
+        with next(iter(queues.values())).connection.pipeline(transaction=False) as pipe:
+            for job_id, queue_name in candidates:
+                pipe.lpos(queues.get(queue_name, queues["default"]).key, f"outbox-{job_id}")
+            positions = pipe.execute()
+    except Exception as exc:  # noqa: BLE001  (Redis down: nothing can be delivered anyway)
+        log.warning("queued outbox rows not checked against RQ (%s)", exc)
+        return []
+    lost = [job_id for (job_id, _), position in zip(candidates, positions) if position is None]
+    if lost:
+        with db.engine.begin() as conn:
+            conn.execute(update(OutboxJob)
+                         .where(OutboxJob.id.in_(lost), OutboxJob.status == QUEUED)
+                         .values(status=PENDING))
+        log.warning("outbox rows %s: queued but no longer in RQ and never claimed; "
+                    "delivered again", lost)
+    return lost
 
 
 def reap_expired_leases(app):
@@ -227,6 +269,7 @@ __all__ = [
     "dispatch_pending",
     "drain",
     "reap_expired_leases",
+    "take_back_lost_deliveries",
     "stuck",
     "submit",
 ]
