@@ -49,6 +49,9 @@ def test_a_job_taken_by_a_worker_that_died_before_its_claim_is_delivered_again(a
     with app.app_context():
         assert queue.dispatch_pending(app) == 1
         assert queue.dispatch_pending(app) == 0  # in RQ's queue again: not twice
+    # RQ's copy in the dead worker's intermediate list is gone, so RQ will not fail it.
+    assert not any(conn.llen(Queue(name, connection=conn).intermediate_queue_key)
+                   for name in queue.QUEUES)
     assert _row(app, job_id).status == "queued"
     _work(app, conn)
     assert _count(app, "lost") == 1

@@ -182,15 +182,32 @@ def take_back_lost_deliveries(app):
     except Exception as exc:  # noqa: BLE001  (Redis down: nothing can be delivered anyway)
         log.warning("queued outbox rows not checked against RQ (%s)", exc)
         return []
-    lost = [job_id for (job_id, _), position in zip(candidates, positions) if position is None]
+    lost = [(job_id, name) for (job_id, name), position in zip(candidates, positions)
+            if position is None]
     if lost:
         with db.engine.begin() as conn:
             conn.execute(update(OutboxJob)
-                         .where(OutboxJob.id.in_(lost), OutboxJob.status == QUEUED)
+                         .where(OutboxJob.id.in_([i for i, _ in lost]),
+                                OutboxJob.status == QUEUED)
                          .values(status=PENDING))
+        _forget_in_rq(queues, lost)
+        lost = [job_id for job_id, _ in lost]
         log.warning("outbox rows %s: queued but no longer in RQ and never claimed; "
                     "delivered again", lost)
     return lost
+
+
+def _forget_in_rq(queues, lost):
+    """The dead worker's copy in RQ's intermediate list goes: RQ would otherwise mark the
+    job (same id, delivered again) failed when it cleans that list a minute on."""
+    try:
+        with next(iter(queues.values())).connection.pipeline(transaction=False) as pipe:
+            for job_id, name in lost:
+                pipe.lrem(queues.get(name, queues["default"]).intermediate_queue_key, 0,
+                          f"outbox-{job_id}")
+            pipe.execute()
+    except Exception as exc:  # noqa: BLE001  (only RQ's bookkeeping: harmless if left)
+        log.warning("RQ intermediate lists not tidied (%s)", exc)
 
 
 def reap_expired_leases(app):
