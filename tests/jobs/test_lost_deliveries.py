@@ -9,8 +9,8 @@ from rq import Queue
 from sqlalchemy import update
 
 from models import OutboxJob
-from tests.jobs.test_outbox import _count, _dead_redis, _row, _rq_queues, _submit, _work
-from tests.jobs.test_outbox import _working_connection
+from tests.jobs.test_outbox import (_count, _dead_redis, _row, _rq_queues, _submit, _work,
+                                    _working_connection)
 from wechat_hall import clock
 from wechat_hall.extensions import db
 from wechat_hall.jobs import queue
@@ -41,7 +41,7 @@ def test_a_job_taken_by_a_worker_that_died_before_its_claim_is_delivered_again(a
     conn = _delivered(app)
     job_id = _submit(app, "test.count", name="lost")
     assert _row(app, job_id).status == "queued"
-    assert _taken_by_a_worker_that_dies(conn) == f"outbox-{job_id}"
+    assert _taken_by_a_worker_that_dies(conn) == queue.rq_job_id(job_id)
     _queued_ago(app, job_id, 5)
     with app.app_context():
         assert queue.take_back_lost_deliveries(app) == []  # a live worker may still claim it

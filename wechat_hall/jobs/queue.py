@@ -80,6 +80,15 @@ def _forget_after_rollback(session):
     session.info.pop("outbox_new", None)
 
 
+def rq_job_id(outbox_id):
+    """The id of an outbox row's job in RQ: one per row, whichever delivery it is."""
+    return f"outbox-{outbox_id}"
+
+
+def _queue_for(queues, name):
+    return queues[name if name in QUEUES else "default"]
+
+
 def deliver(app, due):
     """Hand these ``(id, queue)`` outbox rows to workers. A failure leaves them pending
     for the dispatcher."""
@@ -92,8 +101,8 @@ def deliver(app, due):
     timeout = int(app.config.get("JOB_TIMEOUT") or DEFAULT_JOB_TIMEOUT)
     for job_id, queue_name in due:
         try:
-            queues[queue_name if queue_name in QUEUES else "default"].enqueue(
-                "wechat_hall.jobs.runner.run_outbox_job", job_id, job_id=f"outbox-{job_id}",
+            _queue_for(queues, queue_name).enqueue(
+                "wechat_hall.jobs.runner.run_outbox_job", job_id, job_id=rq_job_id(job_id),
                 job_timeout=timeout, result_ttl=3600, failure_ttl=86400)
             delivered.append(job_id)
         except Exception as exc:  # Redis down: the dispatcher will try again.
@@ -175,9 +184,9 @@ def take_back_lost_deliveries(app):
     if not candidates:
         return []
     try:
-        with next(iter(queues.values())).connection.pipeline(transaction=False) as pipe:
+        with queues["default"].connection.pipeline(transaction=False) as pipe:
             for job_id, queue_name in candidates:
-                pipe.lpos(queues.get(queue_name, queues["default"]).key, f"outbox-{job_id}")
+                pipe.lpos(_queue_for(queues, queue_name).key, rq_job_id(job_id))
             positions = pipe.execute()
     except Exception as exc:  # noqa: BLE001  (Redis down: nothing can be delivered anyway)
         log.warning("queued outbox rows not checked against RQ (%s)", exc)
@@ -201,10 +210,9 @@ def _forget_in_rq(queues, lost):
     """The dead worker's copy in RQ's intermediate list goes: RQ would otherwise mark the
     job (same id, delivered again) failed when it cleans that list a minute on."""
     try:
-        with next(iter(queues.values())).connection.pipeline(transaction=False) as pipe:
+        with queues["default"].connection.pipeline(transaction=False) as pipe:
             for job_id, name in lost:
-                pipe.lrem(queues.get(name, queues["default"]).intermediate_queue_key, 0,
-                          f"outbox-{job_id}")
+                pipe.lrem(_queue_for(queues, name).intermediate_queue_key, 0, rq_job_id(job_id))
             pipe.execute()
     except Exception as exc:  # noqa: BLE001  (only RQ's bookkeeping: harmless if left)
         log.warning("RQ intermediate lists not tidied (%s)", exc)
@@ -286,6 +294,7 @@ __all__ = [
     "dispatch_pending",
     "drain",
     "reap_expired_leases",
+    "rq_job_id",
     "take_back_lost_deliveries",
     "stuck",
     "submit",
